@@ -1,0 +1,64 @@
+"""minimax-async: an asyncio SDK for MiniMax video generation.
+
+The public surface is this module's ``__all__``; everything in a ``_private`` module
+is an implementation detail. The emulator lives in :mod:`minimax_async.emulator`.
+"""
+
+from minimax_async._camera import CameraCommandWarning, CameraMove, camera
+from minimax_async._catalog import TEMPLATES, Mode, Template
+from minimax_async._exceptions import (
+    AmbiguousCreateError,
+    APIConnectionError,
+    APIError,
+    APITimeoutError,
+    AuthenticationError,
+    ClosedError,
+    DownloadError,
+    HTTPStatusError,
+    InvalidInputError,
+    InvalidRequestError,
+    MiniMaxError,
+    QuotaError,
+    RateLimitError,
+    SensitiveContentError,
+    ServerError,
+    TaskFailedError,
+    TaskTimeoutError,
+    TransportError,
+)
+from minimax_async._status import TaskStatus
+from minimax_async._version import __version__
+
+# --- client exports (issue 3) ---
+# --- callback exports (issue 4) ---
+
+__all__ = (
+    "TEMPLATES",
+    "APIConnectionError",
+    "APIError",
+    "APITimeoutError",
+    "AmbiguousCreateError",
+    "AuthenticationError",
+    "CameraCommandWarning",
+    "CameraMove",
+    "ClosedError",
+    "DownloadError",
+    "HTTPStatusError",
+    "InvalidInputError",
+    "InvalidRequestError",
+    "MiniMaxError",
+    "Mode",
+    "QuotaError",
+    "RateLimitError",
+    "SensitiveContentError",
+    "ServerError",
+    "TaskFailedError",
+    "TaskStatus",
+    "TaskTimeoutError",
+    "Template",
+    "TransportError",
+    "__version__",
+    "camera",
+    # --- client names (issue 3) ---
+    # --- callback names (issue 4) ---
+)

@@ -1,0 +1,197 @@
+"""Every error minimax-async raises, under one root.
+
+::
+
+    MiniMaxError
+    ├── InvalidInputError          refused locally, before any request was spent (also ValueError)
+    ├── APIError                   MiniMax answered, and said no (base_resp.status_code != 0)
+    │   ├── AuthenticationError        1004, 2049: wrong key, or a key for the other region
+    │   ├── RateLimitError             1002, 1039, 1041, 2045: slow down and try again
+    │   ├── QuotaError                 1008, 1028, 1030, 2056, 2061: balance or plan exhausted
+    │   ├── SensitiveContentError      1026 (input), 1027 (output)
+    │   ├── InvalidRequestError        2013, 1042, 2038: the request itself is wrong
+    │   ├── ServerError                1000, 1001, 1013, 1024, 1033: MiniMax's side; reads retry
+    │   └── HTTPStatusError            a non-2xx HTTP answer (404 route, 5xx proxy page, ...)
+    ├── TransportError             no usable answer arrived
+    │   ├── APIConnectionError         could not connect, or the connection broke
+    │   └── APITimeoutError            no answer in time
+    ├── AmbiguousCreateError       a create may or may not have been accepted (and billed)
+    ├── TaskFailedError            the task ended with status Fail
+    ├── TaskTimeoutError           the task did not finish before the caller's deadline
+    ├── DownloadError              the video could not be saved intact
+    └── ClosedError                the client or receiver was closed while in use
+
+``APIError`` carries ``status_code``, ``status_msg`` and ``trace_id`` (the ``Trace-Id``
+header MiniMax support asks for). The API key never appears in any message or repr.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from minimax_async.models import TaskSnapshot
+
+__all__ = (
+    "APIConnectionError",
+    "APIError",
+    "APITimeoutError",
+    "AmbiguousCreateError",
+    "AuthenticationError",
+    "ClosedError",
+    "DownloadError",
+    "HTTPStatusError",
+    "InvalidInputError",
+    "InvalidRequestError",
+    "MiniMaxError",
+    "QuotaError",
+    "RateLimitError",
+    "SensitiveContentError",
+    "ServerError",
+    "TaskFailedError",
+    "TaskTimeoutError",
+    "TransportError",
+    "api_error_for",
+)
+
+
+class MiniMaxError(Exception):
+    """Root of every error this package raises: ``except MiniMaxError`` catches them all."""
+
+
+class InvalidInputError(MiniMaxError, ValueError):
+    """A request was refused locally because ``field`` = ``value`` breaks ``rule``."""
+
+    def __init__(self, field: str, value: Any, rule: str) -> None:
+        self.field = field
+        self.value = value
+        self.rule = rule
+        super().__init__(f"{field}={_short(value)}: {rule}")
+
+
+class APIError(MiniMaxError):
+    """MiniMax answered with a non-zero ``base_resp.status_code``."""
+
+    def __init__(
+        self,
+        status_msg: str,
+        *,
+        status_code: int,
+        trace_id: str | None = None,
+        body: Any = None,
+    ) -> None:
+        self.status_code = status_code
+        self.status_msg = status_msg
+        self.trace_id = trace_id
+        self.body = body
+        trace = f" (Trace-Id {trace_id})" if trace_id else ""
+        super().__init__(f"[{status_code}] {status_msg}{trace}")
+
+
+class AuthenticationError(APIError):
+    """The key was missing, wrong, or belongs to the other region's host."""
+
+
+class RateLimitError(APIError):
+    """Too many requests (RPM, TPM, connections, or a sudden spike)."""
+
+
+class QuotaError(APIError):
+    """Balance or plan quota is exhausted: retrying will not help."""
+
+
+class SensitiveContentError(APIError):
+    """The input (1026) or the generated video (1027) was flagged."""
+
+
+class InvalidRequestError(APIError):
+    """MiniMax rejected the parameters (2013 and friends)."""
+
+
+class ServerError(APIError):
+    """An error on MiniMax's side; reads are retried, creates are not."""
+
+
+class HTTPStatusError(APIError):
+    """A non-2xx HTTP status; ``status_code`` is the HTTP status here."""
+
+
+class TransportError(MiniMaxError):
+    """No usable answer arrived."""
+
+
+class APIConnectionError(TransportError):
+    """Connecting failed or the connection broke."""
+
+
+class APITimeoutError(TransportError):
+    """No answer arrived within the request timeout."""
+
+
+class AmbiguousCreateError(MiniMaxError):
+    """A create request may have been accepted, so it was not resent.
+
+    MiniMax offers no idempotency key, and a resent create is billed twice. The caller
+    decides: wait for the task to show up (its push, or a later listing by other means),
+    or accept the risk and send again. ``request`` is the exact body that was sent and
+    ``client_key`` the key the SDK recorded for it.
+    """
+
+    def __init__(self, message: str, *, request: dict[str, Any], client_key: str) -> None:
+        self.request = request
+        self.client_key = client_key
+        super().__init__(f"{message}; the create may have been accepted (client_key={client_key})")
+
+
+class TaskFailedError(MiniMaxError):
+    """The task ended with status Fail; ``snapshot`` is its last known state."""
+
+    def __init__(self, snapshot: TaskSnapshot) -> None:
+        self.snapshot = snapshot
+        self.task_id = snapshot.task_id
+        base = snapshot.base_resp
+        detail = f": [{base.status_code}] {base.status_msg}" if base and base.status_code else ""
+        super().__init__(f"task {snapshot.task_id} failed{detail}")
+
+
+class TaskTimeoutError(MiniMaxError, TimeoutError):
+    """The task was still running at the caller's deadline. The remote job goes on."""
+
+    def __init__(self, task_id: str, timeout: float, last_status: str | None = None) -> None:
+        self.task_id = task_id
+        self.timeout = timeout
+        self.last_status = last_status
+        super().__init__(
+            f"task {task_id} not finished after {timeout:g}s (last status: {last_status})"
+        )
+
+
+class DownloadError(MiniMaxError):
+    """A download failed, was cut short, or did not match the announced size."""
+
+
+class ClosedError(MiniMaxError, RuntimeError):
+    """The client or callback receiver is closed."""
+
+
+_FAMILIES: dict[int, type[APIError]] = {
+    **dict.fromkeys((1004, 2049), AuthenticationError),
+    **dict.fromkeys((1002, 1039, 1041, 2045), RateLimitError),
+    **dict.fromkeys((1008, 1028, 1030, 2056, 2061), QuotaError),
+    **dict.fromkeys((1026, 1027), SensitiveContentError),
+    **dict.fromkeys((2013, 1042, 2038), InvalidRequestError),
+    **dict.fromkeys((1000, 1001, 1013, 1024, 1033), ServerError),
+}
+
+
+def api_error_for(
+    status_code: int, status_msg: str, *, trace_id: str | None = None, body: Any = None
+) -> APIError:
+    """The most specific :class:`APIError` for a ``base_resp`` code."""
+    cls = _FAMILIES.get(status_code, APIError)
+    return cls(status_msg, status_code=status_code, trace_id=trace_id, body=body)
+
+
+def _short(value: Any, limit: int = 80) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."

@@ -1,0 +1,53 @@
+"""Developer tasks. ``nox`` alone runs lint, typing and tests."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import nox
+
+nox.options.sessions = ["lint", "typing", "tests"]
+nox.options.reuse_existing_virtualenvs = True
+nox.options.error_on_missing_interpreters = True
+
+ROOT = Path(__file__).parent
+DEV = ".[dev]"
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    """ruff check and ruff format --check."""
+    session.install("ruff>=0.6")
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")
+
+
+@nox.session
+def typing(session: nox.Session) -> None:
+    """mypy --strict over the package, the tests, the examples and this file."""
+    session.install("-e", ".[dev,asgi]")
+    session.run("mypy", "minimax_async", "tests", "examples", "noxfile.py")
+
+
+@nox.session
+def tests(session: nox.Session) -> None:
+    """The test suite, against the in-process emulator."""
+    session.install("-e", ".[dev,asgi]")
+    session.run("pytest", *session.posargs)
+
+
+@nox.session
+def examples(session: nox.Session) -> None:
+    """Run every script in examples/ against the emulator."""
+    session.install("-e", ".[dev,asgi]")
+    for script in sorted((ROOT / "examples").glob("*.py")):
+        session.log(f"running {script.name}")
+        session.run("python", str(script), env={"PYTHONUNBUFFERED": "1"})
+
+
+@nox.session
+def bench(session: nox.Session) -> None:
+    """Benchmarks; ``nox -s bench -- --full`` for the long run."""
+    session.install("-e", ".[dev,asgi,speed]")
+    session.run("python", "-m", "bench", *session.posargs, env={"PYTHONPATH": os.fspath(ROOT)})
