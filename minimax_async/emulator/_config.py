@@ -1,0 +1,154 @@
+"""Every knob of the emulator, in one dataclass that tests may change while it runs."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+__all__ = ("FAIL_MARKERS", "EmulatorConfig", "FailWhen")
+
+#: A per-task failure hook: gets the create body, returns 1026/1027 to make that task
+#: fail, or None to let it succeed.
+FailWhen = Callable[[Mapping[str, Any]], "int | None"]
+
+#: Text that, found in a video prompt or an agent text input, makes that one task fail
+#: with the code shown. Lets a test (or a CLI user) pick the failing task by content.
+FAIL_MARKERS: Mapping[str, int] = {
+    "[emulator:fail:1026]": 1026,
+    "[emulator:fail:1027]": 1027,
+}
+
+_FAILURE_CODES = (1026, 1027)
+
+
+@dataclass
+class EmulatorConfig:
+    """Knobs of the local MiniMax emulator; every one is keyword-only and has a CLI flag.
+
+    The instance held by a running :class:`~minimax_async.emulator.Emulator` is live:
+    a test may change a knob between calls and the next request sees it.
+
+    Accounts and catalogue
+        ``api_keys``: keys accepted in ``Authorization: Bearer <key>``; None accepts any
+        non-empty, well-formed key. A task is only visible to the key that created it.
+        ``region``: ``"global"`` or ``"cn"``, picks the Video Agent template catalogue.
+
+    Time (all multiplied by ``time_scale``)
+        ``preparing_seconds``, ``queueing_seconds``, ``processing_seconds``: how long a
+        task stays in each state (Video Agent tasks skip Queueing).
+        ``download_url_ttl`` (3600) and ``agent_url_ttl`` (32400): lifetime of a
+        files/retrieve ``download_url`` and of an agent ``video_url``; an expired URL
+        answers HTTP 403.
+        ``push_delay``: extra wait before each status push is sent.
+        ``time_scale``: multiplier for all of the above. The default (1.0) gives about
+        four seconds end to end; tests use 0.01-0.1.
+
+    Not scaled (they are real network timings the client measures itself)
+        ``challenge_timeout`` (3.0 s, as documented): how long the callback URL has to
+        echo the challenge. ``slow_seconds``: the stall added to a slow response.
+
+    Callback pushes
+        ``push_status_case``: ``"lower"`` (processing/success/failed, the current docs)
+        or ``"capitalized"`` (Processing/Success/Fail, older docs).
+        ``push_drop_rate``: fraction of pushes silently not sent.
+        ``push_duplicate_rate``: fraction of pushes sent twice.
+        ``push_reorder``: hold a task's pushes until it finishes, then send them newest
+        first.
+        ``push_before_create_returns``: deliver a ``preparing`` push, and wait for it,
+        before the create call answers (the receiver hears of a task id before its
+        creator does).
+        ``push_timeout``: how long one push may take before it is recorded as an error.
+
+    Limits and faults
+        ``rpm_limit``: creates allowed per rolling minute (None = unlimited); beyond it a
+        create answers base_resp 1002.
+        ``failure_rate`` + ``failure_code`` (1026 input / 1027 output sensitive): a
+        fraction of tasks that end in Fail. ``fail_when``: a callable on the create body
+        returning a code to fail that one task. A prompt or text input containing one of
+        :data:`FAIL_MARKERS` (e.g. ``[emulator:fail:1027]``) fails that task too.
+        ``http_error_rate`` + ``http_error_status``: fraction of API requests answered
+        with a bare HTTP 5xx (a create so refused creates no task).
+        ``slow_rate`` + ``slow_seconds``: fraction of API requests stalled first.
+        ``max_body_bytes``: a create body larger than this answers 2013 (64 MiB: room
+        for two base64 frames just under the 20 MB image limit).
+        ``seed``: seeds every random choice, for reproducible runs.
+    """
+
+    api_keys: frozenset[str] | None = None
+    region: Literal["global", "cn"] = "global"
+    preparing_seconds: float = 0.5
+    queueing_seconds: float = 1.0
+    processing_seconds: float = 2.5
+    time_scale: float = 1.0
+    push_status_case: Literal["lower", "capitalized"] = "lower"
+    download_url_ttl: float = 3600.0
+    agent_url_ttl: float = 32400.0
+    rpm_limit: int | None = None
+    failure_rate: float = 0.0
+    failure_code: int = 1026
+    fail_when: FailWhen | None = field(default=None, repr=False)
+    http_error_rate: float = 0.0
+    http_error_status: int = 503
+    slow_rate: float = 0.0
+    slow_seconds: float = 5.0
+    push_drop_rate: float = 0.0
+    push_duplicate_rate: float = 0.0
+    push_reorder: bool = False
+    push_delay: float = 0.0
+    push_before_create_returns: bool = False
+    push_timeout: float = 10.0
+    challenge_timeout: float = 3.0
+    max_body_bytes: int = 64 * 1024 * 1024
+    seed: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.api_keys is not None:
+            self.api_keys = frozenset(self.api_keys)
+        self.validate()
+
+    def validate(self) -> None:
+        """Raise ValueError naming the knob whose value makes no sense."""
+        if self.region not in ("global", "cn"):
+            raise ValueError(f"region={self.region!r}: must be 'global' or 'cn'")
+        if self.push_status_case not in ("lower", "capitalized"):
+            raise ValueError(
+                f"push_status_case={self.push_status_case!r}: must be 'lower' or 'capitalized'"
+            )
+        if self.failure_code not in _FAILURE_CODES:
+            raise ValueError(f"failure_code={self.failure_code!r}: must be 1026 or 1027")
+        if not 500 <= self.http_error_status <= 599:
+            raise ValueError(f"http_error_status={self.http_error_status!r}: must be a 5xx")
+        if self.max_body_bytes < 1:
+            raise ValueError(f"max_body_bytes={self.max_body_bytes!r}: must be positive")
+        if self.rpm_limit is not None and self.rpm_limit < 0:
+            raise ValueError(f"rpm_limit={self.rpm_limit!r}: must be >= 0 or None")
+        for name in (
+            "failure_rate",
+            "http_error_rate",
+            "slow_rate",
+            "push_drop_rate",
+            "push_duplicate_rate",
+        ):
+            value = getattr(self, name)
+            if not 0.0 <= value <= 1.0:
+                raise ValueError(f"{name}={value!r}: must be a fraction between 0 and 1")
+        for name in (
+            "preparing_seconds",
+            "queueing_seconds",
+            "processing_seconds",
+            "time_scale",
+            "download_url_ttl",
+            "agent_url_ttl",
+            "slow_seconds",
+            "push_delay",
+            "push_timeout",
+            "challenge_timeout",
+        ):
+            value = getattr(self, name)
+            if value < 0:
+                raise ValueError(f"{name}={value!r}: must not be negative")
+
+    def scaled(self, seconds: float) -> float:
+        """``seconds`` of emulated time, in real seconds."""
+        return seconds * self.time_scale

@@ -1,0 +1,181 @@
+"""The :class:`Emulator`: a real aiohttp server on loopback speaking MiniMax's V1 API."""
+
+from __future__ import annotations
+
+import logging
+import random
+from collections.abc import Callable, Mapping
+from types import TracebackType
+
+import anyio
+from aiohttp import web
+
+from minimax_async._status import TaskStatus
+from minimax_async.emulator._callbacks import CallbackClient
+from minimax_async.emulator._config import EmulatorConfig
+from minimax_async.emulator._http import fault_middleware, record_middleware, set_trace_header
+from minimax_async.emulator._recording import RecordedPush, RecordedRequest
+from minimax_async.emulator._routes import Api
+from minimax_async.emulator._state import FileRecord, Store, TaskRecord
+
+__all__ = ("EMULATOR_KEY", "Emulator")
+
+logger = logging.getLogger(__name__)
+
+
+class Emulator:
+    """A local, faithful stand-in for the MiniMax video API.
+
+    ::
+
+        async with Emulator(config=EmulatorConfig(time_scale=0.05)) as emu:
+            ...  # point a client at emu.base_url
+
+    ``port=0`` (the default) binds an ephemeral port; ``base_url`` tells which.
+    ``config`` is live: change its knobs between calls. ``requests``, ``pushes`` and
+    ``tasks`` record everything the emulator saw and did.
+    """
+
+    def __init__(
+        self,
+        *,
+        config: EmulatorConfig | None = None,
+        host: str = "127.0.0.1",
+        port: int = 0,
+    ) -> None:
+        self.config = config if config is not None else EmulatorConfig()
+        self.host = host
+        self.port = port
+        self.requests: list[RecordedRequest] = []
+        self._rng = random.Random(self.config.seed)
+        self._store = Store(self._rng)
+        self._callbacks = CallbackClient(self._get_config, self._rng)
+        self._api = Api(
+            config=self._get_config, store=self._store, callbacks=self._callbacks, rng=self._rng
+        )
+        self._runner: web.AppRunner | None = None
+        self._base_url: str | None = None
+
+    def _get_config(self) -> EmulatorConfig:
+        return self.config
+
+    @property
+    def base_url(self) -> str:
+        """``http://host:port`` of the running server (no trailing slash)."""
+        if self._base_url is None:
+            raise RuntimeError("the emulator is not running; use 'async with Emulator()'")
+        return self._base_url
+
+    @property
+    def pushes(self) -> list[RecordedPush]:
+        """Every outbound callback (challenges and status pushes) with its outcome."""
+        return self._callbacks.records
+
+    @property
+    def tasks(self) -> Mapping[str, TaskRecord]:
+        """task_id -> task record, for every task created so far."""
+        return self._store.tasks
+
+    @property
+    def files(self) -> Mapping[str, FileRecord]:
+        """file_id (string) -> generated file."""
+        return self._store.files
+
+    def build_app(self) -> web.Application:
+        """The aiohttp application (exposed for embedding in another server)."""
+        # Bodies are size-checked by the create handlers so oversize ones get a 2013.
+        app = web.Application(
+            client_max_size=1 << 40,
+            middlewares=[
+                record_middleware(self.requests),
+                fault_middleware(self._get_config, self._rng),
+            ],
+        )
+        app[EMULATOR_KEY] = self
+        app.add_routes(self._api.routes())
+        app.on_response_prepare.append(set_trace_header)
+        return app
+
+    async def start(self) -> None:
+        """Bind and start serving; idempotent."""
+        if self._runner is not None:
+            return
+        self.config.validate()
+        await self._callbacks.start()
+        runner = web.AppRunner(self.build_app(), access_log=None, shutdown_timeout=1.0)
+        await runner.setup()
+        try:
+            site = web.TCPSite(runner, self.host, self.port)
+            await site.start()
+        except BaseException:
+            await runner.cleanup()
+            await self._callbacks.aclose()
+            raise
+        self._runner = runner
+        host, port = runner.addresses[0][:2]
+        shown = f"[{host}]" if ":" in host else host
+        self.port = port
+        self._base_url = f"http://{shown}:{port}"
+        self._api.base_url = self._base_url
+        logger.info("MiniMax emulator listening on %s", self._base_url)
+
+    async def aclose(self) -> None:
+        """Stop serving, cancel lifecycles and pending pushes, close the HTTP session."""
+        runner, self._runner = self._runner, None
+        if runner is None:
+            return
+        await self._api.lifecycle.aclose()
+        await runner.cleanup()
+        await self._callbacks.aclose()
+        self._base_url = None
+
+    async def __aenter__(self) -> Emulator:
+        await self.start()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    # The timeout is part of these helpers' contract (tests call them bare).
+    async def wait_for_status(
+        self,
+        task_id: str,
+        status: TaskStatus | str,
+        *,
+        timeout: float = 30.0,  # noqa: ASYNC109
+    ) -> TaskRecord:
+        """Wait (on events, no polling) until the task reaches ``status``.
+
+        Returns at once if it already passed through it. Raises ``TaskEndedError``
+        (an AssertionError) if the task ends otherwise, TimeoutError after ``timeout``.
+        """
+        with anyio.fail_after(timeout):
+            return await self._store.wait_for_status(task_id, TaskStatus.parse(status))
+
+    async def wait_for_pushes(
+        self,
+        predicate: Callable[[list[RecordedPush]], bool],
+        *,
+        timeout: float = 30.0,  # noqa: ASYNC109
+    ) -> list[RecordedPush]:
+        """Wait until ``predicate(emu.pushes)`` is true; TimeoutError after ``timeout``."""
+        with anyio.fail_after(timeout):
+            await self._callbacks.wait_until(predicate)
+        return self.pushes
+
+    def requests_to(self, path: str) -> list[RecordedRequest]:
+        """The recorded requests whose path is ``path``."""
+        return [record for record in self.requests if record.path == path]
+
+    def __repr__(self) -> str:
+        where = self._base_url or "not running"
+        return f"<Emulator {where} tasks={len(self._store.tasks)}>"
+
+
+#: Where the application keeps its Emulator, for handlers added by embedders.
+EMULATOR_KEY: web.AppKey[Emulator] = web.AppKey("minimax_emulator", Emulator)

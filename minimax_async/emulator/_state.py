@@ -1,0 +1,143 @@
+"""The emulator's memory: tasks, files and expiring download links."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import random
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from minimax_async._status import TaskStatus
+
+__all__ = ("FileRecord", "LinkRecord", "Store", "TaskEndedError", "TaskRecord", "owner_of")
+
+TaskKind = Literal["video", "agent"]
+
+
+def owner_of(api_key: str) -> str:
+    """A stable fingerprint of a key, so records never hold the key itself."""
+    return hashlib.sha256(api_key.encode("utf-8")).hexdigest()[:16]
+
+
+class TaskEndedError(AssertionError):
+    """A task reached a terminal status other than the one being waited for."""
+
+
+@dataclass
+class TaskRecord:
+    """One task as the emulator tracks it.
+
+    ``request`` is the create body as received; ``history`` lists every status the
+    task has had, in order. Video tasks end with ``file_id`` (a numeric string),
+    agent tasks with ``video_url``; a failed task has ``failure_code`` 1026 or 1027.
+    """
+
+    task_id: str
+    kind: TaskKind
+    request: dict[str, Any]
+    owner: str
+    asset: Path
+    resolution: str
+    duration: int
+    width: int
+    height: int
+    failure_code: int | None = None
+    callback_url: str | None = None
+    status: TaskStatus = TaskStatus.PREPARING
+    history: list[TaskStatus] = field(default_factory=lambda: [TaskStatus.PREPARING])
+    file_id: str | None = None
+    video_url: str | None = None
+    video_url_expires: float = 0.0
+    created_at: int = field(default_factory=lambda: int(time.time()))
+
+
+@dataclass
+class FileRecord:
+    """A generated video file, as files/retrieve describes it."""
+
+    file_id: str
+    owner: str
+    path: Path
+    bytes: int
+    created_at: int
+    filename: str = "output.mp4"
+    purpose: str = "video_generation"
+
+
+@dataclass
+class LinkRecord:
+    """A download URL minted for a file; it stops working at ``expires_at`` (monotonic)."""
+
+    token: str
+    path: Path
+    expires_at: float
+
+    @property
+    def expired(self) -> bool:
+        return time.monotonic() >= self.expires_at
+
+
+class Store:
+    """Tasks, files and links, plus an event-driven way to wait on status changes."""
+
+    def __init__(self, rng: random.Random) -> None:
+        self._rng = rng
+        self.tasks: dict[str, TaskRecord] = {}
+        self.files: dict[str, FileRecord] = {}
+        self.links: dict[str, LinkRecord] = {}
+        self._changed = asyncio.Condition()
+
+    def new_task_id(self) -> str:
+        """An unused 18-digit numeric string (larger than 2**53, as real ones are)."""
+        return self._unique(18, self.tasks)
+
+    def new_file_id(self) -> str:
+        # 15 digits, like the documented examples: still exact as a JSON number in JS.
+        return self._unique(15, self.files)
+
+    def new_token(self) -> str:
+        return f"{self._rng.getrandbits(128):032x}"
+
+    def _unique(self, digits: int, taken: dict[str, Any]) -> str:
+        while True:
+            value = str(self._rng.randrange(10 ** (digits - 1), 10**digits))
+            if value not in taken:
+                return value
+
+    def mint_link(self, path: Path, ttl: float) -> LinkRecord:
+        link = LinkRecord(self.new_token(), path, time.monotonic() + ttl)
+        self.links[link.token] = link
+        return link
+
+    async def add_task(self, task: TaskRecord) -> None:
+        self.tasks[task.task_id] = task
+        async with self._changed:
+            self._changed.notify_all()
+
+    async def set_status(self, task: TaskRecord, status: TaskStatus) -> None:
+        task.status = status
+        task.history.append(status)
+        async with self._changed:
+            self._changed.notify_all()
+
+    async def wait_for_status(self, task_id: str, status: TaskStatus) -> TaskRecord:
+        """Wait until ``task_id`` has reached ``status`` (now or earlier in its history).
+
+        Raises TaskEndedError if it finishes with another terminal status. The task need
+        not exist yet. Callers bound the wait with a deadline.
+        """
+        async with self._changed:
+            while True:
+                task = self.tasks.get(task_id)
+                if task is not None:
+                    if status in task.history:
+                        return task
+                    if task.status.is_terminal:
+                        raise TaskEndedError(
+                            f"task {task_id} ended {task.status.value} while waiting for"
+                            f" {status.value}"
+                        )
+                await self._changed.wait()

@@ -1,0 +1,87 @@
+"""The JSON bodies the emulator answers and pushes, shaped as the reference documents."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from minimax_async._status import TaskStatus
+from minimax_async.emulator._state import FileRecord, TaskRecord
+
+__all__ = (
+    "FAILURE_MESSAGES",
+    "base_resp",
+    "error_body",
+    "file_body",
+    "push_body",
+    "push_status",
+    "query_body",
+)
+
+FAILURE_MESSAGES = {1026: "input new_sensitive", 1027: "output new_sensitive"}
+
+# Current docs push lowercase and say "failed" where the query says "Fail".
+_LOWER = {
+    TaskStatus.PREPARING: "preparing",
+    TaskStatus.QUEUEING: "queueing",
+    TaskStatus.PROCESSING: "processing",
+    TaskStatus.SUCCESS: "success",
+    TaskStatus.FAIL: "failed",
+}
+
+
+def base_resp(code: int = 0, message: str = "success") -> dict[str, Any]:
+    return {"status_code": code, "status_msg": message}
+
+
+def error_body(code: int, message: str, **extra: Any) -> dict[str, Any]:
+    return {**extra, "base_resp": base_resp(code, message)}
+
+
+def _task_resp(task: TaskRecord) -> dict[str, Any]:
+    # A failed task answers status Fail with base_resp carrying 1026/1027, so a client
+    # that only checks base_resp still learns the reason.
+    if task.status is TaskStatus.FAIL and task.failure_code is not None:
+        return base_resp(task.failure_code, FAILURE_MESSAGES[task.failure_code])
+    return base_resp()
+
+
+def query_body(task: TaskRecord) -> dict[str, Any]:
+    """Answer of the query route for ``task`` (capitalised status enum)."""
+    body: dict[str, Any] = {"task_id": task.task_id, "status": task.status.value}
+    if task.status is TaskStatus.SUCCESS:
+        if task.kind == "video":
+            body["file_id"] = task.file_id
+            body["video_width"] = task.width
+            body["video_height"] = task.height
+        else:
+            body["video_url"] = task.video_url
+    body["base_resp"] = _task_resp(task)
+    return body
+
+
+def push_status(status: TaskStatus, case: str) -> str:
+    return _LOWER[status] if case == "lower" else status.value
+
+
+def push_body(task: TaskRecord, case: str) -> dict[str, Any]:
+    """A status push: the query body minus video_width/height, status in ``case``."""
+    body = query_body(task)
+    body.pop("video_width", None)
+    body.pop("video_height", None)
+    body["status"] = push_status(task.status, case)
+    return body
+
+
+def file_body(record: FileRecord, download_url: str) -> dict[str, Any]:
+    """Answer of files/retrieve; ``file_id`` is a JSON number there, as live answers are."""
+    return {
+        "file": {
+            "file_id": int(record.file_id),
+            "bytes": record.bytes,
+            "created_at": record.created_at,
+            "filename": record.filename,
+            "purpose": record.purpose,
+            "download_url": download_url,
+        },
+        "base_resp": base_resp(),
+    }
