@@ -1,0 +1,35 @@
+"""The ``minimax-async`` command: a small dispatcher, one module per subcommand."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Sequence
+
+from minimax_async.cli import _emulator
+
+__all__ = ("main",)
+
+# Each subcommand module offers register(subparsers) and sets ``handler`` on its parser.
+_SUBCOMMANDS = (_emulator,)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="minimax-async", description="Tools for the MiniMax video API."
+    )
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for module in _SUBCOMMANDS:
+        module.register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``minimax-async`` console script; returns the exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    handler = getattr(args, "handler", None)
+    if handler is None:
+        parser.print_help()
+        return 2
+    status: int = handler(args, args.parser)
+    return status
