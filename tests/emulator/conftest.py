@@ -5,10 +5,30 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+
+import pytest
+
+from minimax_async.emulator import Emulator
 from minimax_async.emulator.pytest_plugin import (
     minimax_api_key,
     minimax_emulator,
     minimax_emulator_config,
 )
+from tests.emulator._helpers import Caller, Receiver, caller, receiver
 
-__all__ = ("minimax_api_key", "minimax_emulator", "minimax_emulator_config")
+__all__ = ("api", "hook", "minimax_api_key", "minimax_emulator", "minimax_emulator_config")
+
+
+@pytest.fixture
+async def api(minimax_emulator: Emulator, minimax_api_key: str) -> AsyncIterator[Caller]:
+    """A client session on the running emulator, with the accepted key."""
+    async with caller(minimax_emulator.base_url, minimax_api_key) as session:
+        yield session
+
+
+@pytest.fixture
+async def hook() -> AsyncIterator[Receiver]:
+    """A real callback receiver that echoes challenges and records pushes."""
+    async with receiver() as recv:
+        yield recv
