@@ -1,0 +1,126 @@
+"""Both command-line entry points, as real subprocesses: URL line, a request, Ctrl-C, exit 0."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import urllib.request
+from typing import Any
+
+import anyio
+import pytest
+
+from minimax_async.cli import build_parser
+from minimax_async.emulator._cli import config_from_args
+
+PYTHON = sys.executable
+
+
+async def _run_until_interrupted(argv: list[str]) -> tuple[int, str]:
+    """Start ``argv``, read the base URL line, make one request, send SIGINT."""
+    async with await anyio.open_process(argv) as proc:
+        assert proc.stdout is not None
+        with anyio.fail_after(30):
+            line = b""
+            async for chunk in proc.stdout:
+                line += chunk
+                if b"\n" in line:
+                    break
+        base_url = line.decode().strip()
+        assert base_url.startswith("http://127.0.0.1:")
+        body = await anyio.to_thread.run_sync(_query, base_url)
+        assert body["base_resp"]["status_code"] == 2013
+        proc.send_signal(signal.SIGINT)
+        with anyio.fail_after(30):
+            code = await proc.wait()
+    return code, base_url
+
+
+def _query(base_url: str) -> dict[str, Any]:
+    request = urllib.request.Request(
+        base_url + "/v1/query/video_generation?task_id=1",
+        headers={"Authorization": "Bearer k"},
+    )
+    with urllib.request.urlopen(request, timeout=30) as resp:
+        data: dict[str, Any] = json.load(resp)
+        assert resp.headers["Trace-Id"]
+    return data
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        [PYTHON, "-m", "minimax_async.emulator", "--port", "0", "--time-scale", "0.01"],
+        [
+            PYTHON,
+            "-c",
+            "import sys; from minimax_async.cli import main; sys.exit(main())",
+            "emulator",
+            "--port",
+            "0",
+            "--rpm-limit",
+            "5",
+            "--push-reorder",
+        ],
+    ],
+    ids=["python-m", "minimax-async-emulator"],
+)
+async def test_entry_point_serves_until_interrupted(argv: list[str]) -> None:
+    code, _ = await _run_until_interrupted(argv)
+    assert code == 0
+
+
+async def test_sigterm_also_stops_cleanly() -> None:
+    argv = [PYTHON, "-m", "minimax_async.emulator", "--port", "0"]
+    async with await anyio.open_process(argv) as proc:
+        assert proc.stdout is not None
+        with anyio.fail_after(30):
+            await proc.stdout.receive()
+        proc.terminate()
+        with anyio.fail_after(30):
+            assert await proc.wait() == 0
+
+
+def test_every_knob_has_a_flag() -> None:
+    args = build_parser().parse_args(
+        [
+            "emulator",
+            "--api-key",
+            "a",
+            "--api-key",
+            "b",
+            "--region",
+            "cn",
+            "--push-status-case",
+            "capitalized",
+            "--failure-rate",
+            "0.5",
+            "--failure-code",
+            "1027",
+            "--push-before-create-returns",
+            "--challenge-timeout",
+            "1.5",
+            "--seed",
+            "3",
+        ]
+    )
+    config = config_from_args(args)
+    assert config.api_keys == frozenset({"a", "b"})
+    assert (config.region, config.push_status_case) == ("cn", "capitalized")
+    assert (config.failure_rate, config.failure_code) == (0.5, 1027)
+    assert config.push_before_create_returns
+    assert (config.challenge_timeout, config.seed) == (1.5, 3)
+
+
+def test_a_bad_knob_value_exits_2_naming_it() -> None:
+    proc = subprocess.run(
+        [PYTHON, "-m", "minimax_async.emulator", "--failure-code", "999"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert proc.returncode == 2
+    assert "failure_code=999" in proc.stderr
