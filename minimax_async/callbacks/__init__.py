@@ -1,0 +1,34 @@
+"""The bundled callback receiver: MiniMax pushes task status here, results come out once.
+
+::
+
+    callbacks = CallbackServer(public_url="https://api.example.com/minimax")
+    async with AsyncMiniMax(callbacks=callbacks) as client:
+        task = await client.video.create(prompt="...")   # callback_url filled in
+        video = await task.result()
+
+Pushes are treated as hints and polls as truth; see :class:`CallbackServer`.
+"""
+
+from __future__ import annotations
+
+from minimax_async.callbacks._asgi import CallbackASGIApp
+from minimax_async.callbacks._hooks import CallbackEvent, EventKind, Hooks, Subscriber
+from minimax_async.callbacks._registry import InMemoryRegistry, QueryFn, TaskRegistry, TaskState
+from minimax_async.callbacks._server import CallbackServer, SelfCheckError
+from minimax_async.callbacks._tracker import PERMANENT_ERRORS
+
+__all__ = (
+    "PERMANENT_ERRORS",
+    "CallbackASGIApp",
+    "CallbackEvent",
+    "CallbackServer",
+    "EventKind",
+    "Hooks",
+    "InMemoryRegistry",
+    "QueryFn",
+    "SelfCheckError",
+    "Subscriber",
+    "TaskRegistry",
+    "TaskState",
+)

@@ -1,0 +1,275 @@
+""":class:`CallbackServer`: the bundled receiver for MiniMax task callbacks."""
+
+from __future__ import annotations
+
+import logging
+import re
+import secrets
+from collections.abc import AsyncIterator, Callable
+from types import TracebackType
+from typing import Literal
+
+import aiohttp
+import anyio
+from aiohttp import web
+
+from minimax_async._exceptions import ClosedError, InvalidInputError, MiniMaxError
+from minimax_async.callbacks._app import KINDS, Endpoint, build_aiohttp_app, normalise_path
+from minimax_async.callbacks._asgi import ASGIApp, CallbackASGIApp
+from minimax_async.callbacks._hooks import Hooks, Subscriber
+from minimax_async.callbacks._registry import InMemoryRegistry, QueryFn, TaskRegistry
+from minimax_async.callbacks._tracker import Tracker
+from minimax_async.models import TaskSnapshot
+
+__all__ = ("CallbackServer", "SelfCheckError")
+
+logger = logging.getLogger("minimax_async.callbacks")
+
+_SECRET = re.compile(r"[A-Za-z0-9_-]{16,128}")
+_WILDCARD_HOSTS = ("", "0.0.0.0", "::")
+
+
+class SelfCheckError(MiniMaxError):
+    """The public callback URL does not reach this receiver (see the message for why)."""
+
+
+class CallbackServer:
+    """Receives MiniMax's challenge and status pushes and hands each task its result once.
+
+    Pushes are hints, polls are truth: every waiting task has a watchdog that queries it
+    after ``quiet_period`` seconds without a push (then with backoff up to
+    ``max_poll_interval``), so a lost push never loses a result. With ``confirm=True``
+    (the default) a terminal push is checked by one query before it counts, which also
+    fills in ``video_width``/``video_height`` (pushes omit them) and means a forged push
+    cannot fake a result.
+
+    ``public_url`` is the base MiniMax can reach (reverse proxy or tunnel); without it
+    the bound loopback address is used, which only the emulator can reach. The callback
+    URL carries an unguessable ``secret`` path segment; requests without it get 404.
+    ``listen=False`` binds no socket: serve :meth:`aiohttp_app` or :meth:`asgi_app`
+    from your own application instead (then ``public_url`` is required).
+    """
+
+    def __init__(
+        self,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        public_url: str | None = None,
+        path: str = "/minimax/callback",
+        secret: str | None = None,
+        confirm: bool = True,
+        quiet_period: float = 30.0,
+        max_poll_interval: float = 60.0,
+        poll_jitter: float = 0.1,
+        max_concurrent_polls: int = 8,
+        max_body: int = 64 * 1024,
+        registry: TaskRegistry | None = None,
+        listen: bool = True,
+        check_on_start: bool = False,
+    ) -> None:
+        _check_options(public_url, secret, quiet_period, max_poll_interval, poll_jitter)
+        if max_concurrent_polls < 1:
+            raise InvalidInputError("max_concurrent_polls", max_concurrent_polls, "must be >= 1")
+        if max_body < 64:
+            raise InvalidInputError("max_body", max_body, "must be at least 64 bytes")
+        if not listen and public_url is None:
+            raise InvalidInputError("public_url", None, "is required when listen=False")
+        self.host = host
+        self.port = port
+        self.public_url = public_url.rstrip("/") if public_url else None
+        self.path = normalise_path(path)
+        self.confirm = confirm
+        self.listen = listen
+        self.check_on_start = check_on_start
+        self._secret = secret if secret is not None else secrets.token_urlsafe(24)
+        self.hooks = Hooks()
+        self.registry: TaskRegistry = registry if registry is not None else InMemoryRegistry()
+        self._tracker = Tracker(
+            registry=self.registry,
+            hooks=self.hooks,
+            confirm=confirm,
+            quiet_period=quiet_period,
+            max_poll_interval=max_poll_interval,
+            poll_jitter=poll_jitter,
+            max_concurrent_polls=max_concurrent_polls,
+        )
+        self._endpoint = Endpoint(
+            secret=self._secret, tracker=self._tracker, hooks=self.hooks, max_body=max_body
+        )
+        self._runner: web.AppRunner | None = None
+        self._bound_url: str | None = None
+        self._started = False
+
+    # -- lifecycle ---------------------------------------------------------------------
+
+    @property
+    def running(self) -> bool:
+        """True between :meth:`start` and :meth:`aclose`."""
+        return self._started and not self._tracker.closed
+
+    async def start(self) -> None:
+        """Bind the listening socket (unless ``listen=False``); idempotent."""
+        if self._tracker.closed:
+            raise ClosedError("this CallbackServer was closed; create a new one")
+        if self._started:
+            return
+        if self.listen:
+            await self._bind()
+        self._started = True
+        logger.info("callback receiver ready at %s", self._redacted_url())
+        if self.check_on_start:
+            try:
+                await self.self_check()
+            except BaseException:
+                await self.aclose()
+                raise
+
+    async def _bind(self) -> None:
+        runner = web.AppRunner(build_aiohttp_app(self._endpoint, self.path), access_log=None)
+        await runner.setup()
+        try:
+            await web.TCPSite(runner, self.host, self.port).start()
+        except BaseException:
+            await runner.cleanup()
+            raise
+        self._runner = runner
+        host, port = runner.addresses[0][:2]
+        self.port = port
+        if self.host in _WILDCARD_HOSTS:
+            host = "127.0.0.1"
+        shown = f"[{host}]" if ":" in host else host
+        self._bound_url = f"http://{shown}:{port}"
+
+    async def aclose(self) -> None:
+        """Stop: pending waiters get :class:`ClosedError`, timers and polls end, socket closes.
+
+        Tasks keep running at MiniMax (there is no cancel endpoint); wait on them again
+        from a new receiver or poll them.
+        """
+        await self._tracker.aclose()
+        runner, self._runner = self._runner, None
+        if runner is not None:
+            await runner.cleanup()
+
+    async def __aenter__(self) -> CallbackServer:
+        await self.start()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    # -- URLs --------------------------------------------------------------------------
+
+    def callback_url(self, kind: Literal["video", "agent"] = "video") -> str:
+        """The URL to send as ``callback_url`` for a task of this ``kind``."""
+        if kind not in KINDS:
+            raise InvalidInputError("kind", kind, "must be 'video' or 'agent'")
+        base = self.public_url or self._bound_url
+        if base is None:
+            raise ClosedError("the callback receiver is not started and has no public_url")
+        return f"{base}{self.path}/{self._secret}/{kind}"
+
+    def _redacted_url(self) -> str:
+        base = self.public_url or self._bound_url or "<not bound>"
+        return f"{base}{self.path}/<secret>/<kind>"
+
+    # -- waiting -----------------------------------------------------------------------
+
+    async def wait(
+        self,
+        task_id: str,
+        *,
+        query: QueryFn,
+        timeout: float | None = None,  # noqa: ASYNC109 - part of the integration contract
+        trace_id: str | None = None,
+    ) -> TaskSnapshot:
+        """Register ``task_id`` and return its terminal snapshot (Success or Fail).
+
+        A push that arrived before this call is used. Terminal pushes are confirmed via
+        ``query`` when ``confirm=True``; ``query`` also serves the watchdog. Raises
+        :class:`TaskTimeoutError` after ``timeout`` seconds, :class:`ClosedError` if the
+        receiver closes, and a permanent query error (bad key, unknown task) as is.
+        Cancelling this call detaches this waiter only; the task keeps running at
+        MiniMax and a later ``wait`` re-attaches.
+        """
+        return await self._tracker.wait(task_id, query=query, timeout=timeout, trace_id=trace_id)
+
+    def updates(self, task_id: str) -> AsyncIterator[TaskSnapshot]:
+        """Every accepted status change of the task, ending after the terminal one."""
+        return self._tracker.updates(task_id)
+
+    def subscribe(self, callback: Subscriber) -> Callable[[], None]:
+        """Call ``callback(event)`` for every lifecycle event; returns an unsubscriber."""
+        return self.hooks.subscribe(callback)
+
+    def unsubscribe(self, callback: Subscriber) -> None:
+        """Stop calling ``callback``."""
+        self.hooks.unsubscribe(callback)
+
+    # -- mounting ----------------------------------------------------------------------
+
+    def aiohttp_app(self) -> web.Application:
+        """A sub-application: ``parent.add_subapp("/minimax", callbacks.aiohttp_app())``."""
+        return build_aiohttp_app(self._endpoint, self.path)
+
+    def asgi_app(self) -> ASGIApp:
+        """An ASGI app: ``fastapi_app.mount("/minimax", callbacks.asgi_app())``."""
+        return CallbackASGIApp(self._endpoint, self.path)
+
+    # -- self-check --------------------------------------------------------------------
+
+    async def self_check(self, *, timeout: float = 3.0) -> None:  # noqa: ASYNC109
+        """POST a challenge to the public callback URL and require this receiver's echo.
+
+        MiniMax gives a receiver 3 s to echo, hence the default. Raises
+        :class:`SelfCheckError` naming what went wrong.
+        """
+        url = self.callback_url("video")
+        token = f"self-check-{secrets.token_hex(8)}"
+        shown = self._redacted_url()
+        try:
+            with anyio.fail_after(timeout):
+                async with (
+                    aiohttp.ClientSession() as session,
+                    session.post(url, json={"challenge": token}) as response,
+                ):
+                    status = response.status
+                    answer = await response.json(content_type=None) if status == 200 else None
+        except TimeoutError as exc:
+            raise SelfCheckError(f"{shown}: no echo within {timeout:g}s") from exc
+        except (aiohttp.ClientError, OSError, ValueError) as exc:
+            raise SelfCheckError(f"{shown}: {type(exc).__name__}: {exc}") from exc
+        if status != 200:
+            raise SelfCheckError(f"{shown}: answered HTTP {status}, not this receiver")
+        if not isinstance(answer, dict) or answer.get("challenge") != token:
+            raise SelfCheckError(f"{shown}: answered, but did not echo the challenge")
+
+    def __repr__(self) -> str:
+        state = "running" if self.running else "stopped"
+        return f"<CallbackServer {self._redacted_url()} {state} confirm={self.confirm}>"
+
+
+def _check_options(
+    public_url: str | None,
+    secret: str | None,
+    quiet_period: float,
+    max_poll_interval: float,
+    poll_jitter: float,
+) -> None:
+    if public_url is not None and not public_url.startswith(("http://", "https://")):
+        raise InvalidInputError("public_url", public_url, "must start with http:// or https://")
+    if secret is not None and not _SECRET.fullmatch(secret):
+        # The value is not echoed: it is a secret.
+        raise InvalidInputError("secret", "<hidden>", "must be 16-128 URL-safe characters")
+    if quiet_period <= 0:
+        raise InvalidInputError("quiet_period", quiet_period, "must be > 0 seconds")
+    if max_poll_interval <= 0:
+        raise InvalidInputError("max_poll_interval", max_poll_interval, "must be > 0 seconds")
+    if not 0.0 <= poll_jitter < 1.0:
+        raise InvalidInputError("poll_jitter", poll_jitter, "must be in [0, 1)")
