@@ -124,8 +124,9 @@ class Emulator:
         runner, self._runner = self._runner, None
         if runner is None:
             return
-        await self._api.lifecycle.aclose()
+        # Stop the server first so no handler can start a lifecycle after they are cancelled.
         await runner.cleanup()
+        await self._api.lifecycle.aclose()
         await self._callbacks.aclose()
         self._base_url = None
 

@@ -141,8 +141,8 @@ async def test_reordered_pushes_arrive_newest_first(
 async def test_delayed_pushes_arrive_after_the_task_is_done(
     api: Caller, minimax_emulator: Emulator, hook: Receiver
 ) -> None:
-    # 20 emulated seconds = 0.2 s real per push, far longer than the whole lifecycle.
-    minimax_emulator.config.push_delay = 20.0
+    # 100 emulated seconds = 1 s real per push, far longer than the whole lifecycle.
+    minimax_emulator.config.push_delay = 100.0
     created = await api.create(**T2V, callback_url=hook.url)
     await minimax_emulator.wait_for_status(created["task_id"], TaskStatus.SUCCESS)
     assert hook.pushes == []
