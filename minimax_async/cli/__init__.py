@@ -5,12 +5,13 @@ from __future__ import annotations
 import argparse
 from collections.abc import Sequence
 
-from minimax_async.cli import _emulator
+from minimax_async.cli import _batch, _emulator, _generate, _lookup, _template
 
 __all__ = ("main",)
 
 # Each subcommand module offers register(subparsers) and sets ``handler`` on its parser.
-_SUBCOMMANDS = (_emulator,)
+# (The emulator subcommand is owned by the emulator; the others by the CLI.)
+_SUBCOMMANDS = (_generate, _batch, _template, _lookup, _emulator)
 
 
 def build_parser() -> argparse.ArgumentParser:

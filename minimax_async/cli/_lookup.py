@@ -1,0 +1,116 @@
+"""``minimax-async status TASK_ID`` and ``minimax-async download FILE_ID``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Any
+
+from minimax_async._exceptions import InvalidRequestError
+from minimax_async._status import TaskStatus
+from minimax_async.cli._exit import OK, TASK_FAILED, CliError
+from minimax_async.cli._mp4 import read_mp4_info
+from minimax_async.cli._options import add_shared_options, open_client, settings_from
+from minimax_async.cli._output import Output, TaskRecord
+from minimax_async.cli._runner import run_command
+
+__all__ = ("register",)
+
+
+def register(subparsers: Any) -> None:
+    """Add ``status`` and ``download``."""
+    status: argparse.ArgumentParser = subparsers.add_parser(
+        "status",
+        help="show a task's status",
+        description="Show a task's status. Exit 0 when it exists and has not failed, 1 on Fail.",
+    )
+    status.add_argument("task_id", metavar="TASK_ID")
+    status.add_argument(
+        "--agent",
+        action="store_true",
+        help="a Video Agent (template) task (default: try video, then agent)",
+    )
+    add_shared_options(status)
+    status.set_defaults(handler=_status, parser=status)
+
+    download: argparse.ArgumentParser = subparsers.add_parser(
+        "download", help="download a finished video by its file id"
+    )
+    download.add_argument("file_id", metavar="FILE_ID")
+    download.add_argument("--out", type=Path, help="where to save it (default: FILE_ID.mp4)")
+    add_shared_options(download)
+    download.set_defaults(handler=_download, parser=download)
+
+
+def _check_id(value: str, flag: str) -> str:
+    # Ids are decimal strings; anything else would only earn a 2013 from MiniMax.
+    if not value.isdigit():
+        raise CliError(f"{flag}={value!r}: must be the numeric id MiniMax returned")
+    return value
+
+
+async def _query(client: Any, task_id: str, agent: bool) -> Any:
+    if agent:
+        return await client.video_agent.query(task_id)
+    try:
+        return await client.video.query(task_id)
+    except InvalidRequestError:
+        # Not a video task of this account; it may be a template task.
+        return await client.video_agent.query(task_id)
+
+
+def _status(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    out = Output(json_mode=args.json)
+
+    async def body() -> int:
+        settings = settings_from(args)
+        task_id = _check_id(args.task_id, "TASK_ID")
+        async with open_client(settings, out) as client:
+            try:
+                snapshot = await _query(client, task_id, args.agent)
+            except InvalidRequestError as exc:
+                raise CliError(f"TASK_ID={task_id}: {exc.status_msg}") from None
+        status = TaskStatus.parse(snapshot.status)
+        data: dict[str, Any] = {"task_id": task_id, "status": status.value}
+        for key in ("file_id", "video_url", "video_width", "video_height"):
+            value = getattr(snapshot, key, None)
+            if value is not None:
+                data[key] = value
+        if out.json_mode:
+            print(json.dumps(data), file=out.stdout, flush=True)
+        else:
+            extras = " ".join(f"{k}={v}" for k, v in data.items() if k not in ("task_id", "status"))
+            print(f"task {task_id}: {status.value} {extras}".rstrip(), file=out.stdout, flush=True)
+        return TASK_FAILED if status is TaskStatus.FAIL else OK
+
+    return run_command(body, out)
+
+
+def _download(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    out = Output(json_mode=args.json)
+
+    async def body() -> int:
+        settings = settings_from(args)
+        file_id = _check_id(args.file_id, "FILE_ID")
+        path: Path = args.out if args.out is not None else Path(f"{file_id}.mp4")
+        async with open_client(settings, out) as client:
+            try:
+                saved = Path(await client.files.download(file_id, path))
+            except InvalidRequestError as exc:
+                raise CliError(f"FILE_ID={file_id}: {exc.status_msg}") from None
+        info = read_mp4_info(saved)
+        out.result(
+            TaskRecord(
+                task_id=None,
+                status="Success",
+                file_id=file_id,
+                path=saved,
+                width=info.width,
+                height=info.height,
+                seconds=info.seconds,
+            )
+        )
+        return OK
+
+    return run_command(body, out)

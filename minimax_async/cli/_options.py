@@ -1,0 +1,181 @@
+"""The options every API subcommand shares, and the client they set up.
+
+:func:`open_client` is an async context manager giving a ready ``AsyncMiniMax``:
+
+- no ``--api-key``/``MINIMAX_API_KEY`` and no ``--base-url``/``MINIMAX_BASE_URL``: an
+  embedded emulator is started in-process (fast timings) and said so in one line on
+  stderr; results arrive by push through a loopback ``CallbackServer`` unless ``--poll``;
+- a real host: results arrive by push only when ``--callback-public-url`` says where
+  MiniMax can reach us (listening on ``--callback-listen``, default 0.0.0.0:8080);
+  otherwise the client polls.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from minimax_async.cli._exit import CliError
+from minimax_async.cli._output import Output
+
+__all__ = (
+    "EMBEDDED_KEY",
+    "EMBEDDED_TIME_SCALE",
+    "Settings",
+    "add_shared_options",
+    "open_client",
+    "parse_listen",
+    "settings_from",
+)
+
+#: The key the embedded emulator is called with (it accepts any well-formed key).
+EMBEDDED_KEY = "embedded-emulator"
+#: Emulator stages take about 4 s at scale 1; a fifth of that keeps the demo snappy.
+EMBEDDED_TIME_SCALE = 0.2
+#: Polling interval against the embedded emulator (MiniMax itself: the client default).
+EMBEDDED_POLL_INTERVAL = 0.2
+
+
+def add_shared_options(parser: argparse.ArgumentParser) -> None:
+    """``--api-key``, ``--base-url``, ``--region``, callbacks/polling, ``--json``, ``--timeout``."""
+    group = parser.add_argument_group("connection")
+    group.add_argument(
+        "--api-key", metavar="KEY", help="MiniMax API key (default: $MINIMAX_API_KEY)"
+    )
+    group.add_argument(
+        "--base-url",
+        metavar="URL",
+        help="API base URL (default: $MINIMAX_BASE_URL or the region's)",
+    )
+    group.add_argument(
+        "--region", choices=("global", "cn"), default=None, help="global or cn (default: global)"
+    )
+    group.add_argument(
+        "--callback-listen",
+        metavar="HOST:PORT",
+        default=None,
+        help="where the callback receiver listens (default 0.0.0.0:8080)",
+    )
+    group.add_argument(
+        "--callback-public-url",
+        metavar="URL",
+        default=None,
+        help="the URL MiniMax can reach the receiver at; results then arrive by push",
+    )
+    group.add_argument("--poll", action="store_true", help="poll for results; no receiver")
+    group.add_argument(
+        "--timeout",
+        type=float,
+        default=1800.0,
+        metavar="SECONDS",
+        help="give up waiting for a task after this long (default 1800)",
+    )
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        help="one JSON object per finished task on stdout; human output on stderr",
+    )
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Resolved connection settings (the key is never printed)."""
+
+    api_key: str | None
+    base_url: str | None
+    region: str | None
+    listen: tuple[str, int] | None
+    public_url: str | None
+    poll: bool
+    timeout: float
+
+    @property
+    def embedded(self) -> bool:
+        """True when neither a key nor a base URL was given anywhere."""
+        return not self.api_key and not self.base_url
+
+    def __repr__(self) -> str:
+        return f"Settings(base_url={self.base_url!r}, region={self.region!r})"
+
+
+def parse_listen(value: str) -> tuple[str, int]:
+    """``HOST:PORT`` (``[::1]:8080`` for IPv6) to (host, port)."""
+    host, sep, port_text = value.rpartition(":")
+    host = host.strip("[]")
+    if not sep or not host or not port_text.isdigit() or not 0 <= int(port_text) <= 65535:
+        raise CliError(f"--callback-listen={value!r}: must be HOST:PORT, e.g. 0.0.0.0:8080")
+    return host, int(port_text)
+
+
+def settings_from(args: argparse.Namespace) -> Settings:
+    """Merge flags and environment; CliError (exit 2) for contradictory settings."""
+    api_key = args.api_key or os.environ.get("MINIMAX_API_KEY") or None
+    base_url = args.base_url or os.environ.get("MINIMAX_BASE_URL") or None
+    if args.timeout <= 0:
+        raise CliError(f"--timeout={args.timeout:g}: must be positive")
+    if base_url and not api_key:
+        raise CliError("--base-url is set but no API key: pass --api-key or set MINIMAX_API_KEY")
+    if args.callback_public_url and args.poll:
+        raise CliError("--callback-public-url and --poll contradict each other; pick one")
+    if args.callback_public_url and not args.callback_public_url.startswith(
+        ("http://", "https://")
+    ):
+        raise CliError(f"--callback-public-url={args.callback_public_url!r}: must be http(s)://")
+    listen = parse_listen(args.callback_listen) if args.callback_listen else None
+    return Settings(
+        api_key=api_key,
+        base_url=base_url,
+        region=args.region,
+        listen=listen,
+        public_url=args.callback_public_url,
+        poll=args.poll,
+        timeout=args.timeout,
+    )
+
+
+@asynccontextmanager
+async def open_client(
+    settings: Settings, out: Output, *, rpm: int | None = None
+) -> AsyncIterator[Any]:
+    """An open ``AsyncMiniMax`` for these settings (plus emulator/receiver as needed)."""
+    from minimax_async import AsyncMiniMax
+    from minimax_async.callbacks import CallbackServer
+
+    async with AsyncExitStack() as stack:
+        options: dict[str, Any] = {}
+        if rpm is not None:
+            options["rpm"] = rpm
+        if settings.embedded:
+            from minimax_async.emulator import Emulator, EmulatorConfig
+
+            region: Literal["global", "cn"] = "cn" if settings.region == "cn" else "global"
+            config = EmulatorConfig(time_scale=EMBEDDED_TIME_SCALE, region=region)
+            emulator = await stack.enter_async_context(Emulator(config=config))
+            out.note(
+                "no MINIMAX_API_KEY or --base-url; using the embedded emulator at"
+                f" {emulator.base_url}"
+            )
+            api_key: str | None = EMBEDDED_KEY
+            base_url: str | None = emulator.base_url
+            options["poll_interval"] = EMBEDDED_POLL_INTERVAL
+            callbacks = None if settings.poll else CallbackServer(host="127.0.0.1", port=0)
+        else:
+            api_key, base_url = settings.api_key, settings.base_url
+            callbacks = None
+            if settings.public_url and not settings.poll:
+                host, port = settings.listen or ("0.0.0.0", 8080)
+                callbacks = CallbackServer(host=host, port=port, public_url=settings.public_url)
+        if callbacks is not None:
+            await stack.enter_async_context(callbacks)
+        client = AsyncMiniMax(
+            api_key=api_key,
+            base_url=base_url,
+            region=settings.region,
+            callbacks=callbacks,
+            **options,
+        )
+        yield await stack.enter_async_context(client)

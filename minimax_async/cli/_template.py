@@ -1,0 +1,138 @@
+"""``minimax-async template list`` and ``template run``: Video Agent templates."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Any
+
+from minimax_async._catalog import TEMPLATES, Template, template_by_id
+from minimax_async._exceptions import InvalidInputError, TaskFailedError
+from minimax_async.cli._exit import OK, TASK_FAILED, USAGE, CliError
+from minimax_async.cli._options import add_shared_options, open_client, settings_from
+from minimax_async.cli._output import Output
+from minimax_async.cli._params import check_image
+from minimax_async.cli._results import failed_record, save_result
+from minimax_async.cli._runner import run_command
+
+__all__ = ("check_template_inputs", "register")
+
+
+def register(subparsers: Any) -> None:
+    """Add ``template list`` and ``template run``."""
+    parser: argparse.ArgumentParser = subparsers.add_parser(
+        "template", help="Video Agent templates: list them, or run one"
+    )
+    actions = parser.add_subparsers(dest="template_command", metavar="ACTION")
+    listing = actions.add_parser("list", help="template ids, names and required inputs")
+    listing.add_argument("--region", choices=("global", "cn"), default="global")
+    listing.add_argument("--json", action="store_true", help="one JSON object per template")
+    listing.set_defaults(handler=_list, parser=listing)
+
+    running = actions.add_parser("run", help="run one template and save the video")
+    running.add_argument("template_id", metavar="TEMPLATE_ID")
+    running.add_argument(
+        "--text", action="append", default=[], help="a text input (repeatable, in order)"
+    )
+    running.add_argument(
+        "--media",
+        action="append",
+        default=[],
+        metavar="IMAGE",
+        help="a media input: image path or URL (repeatable, in order)",
+    )
+    running.add_argument("--out", type=Path, help="where to save the MP4 (default: TASK_ID.mp4)")
+    add_shared_options(running)
+    running.set_defaults(handler=_run, parser=running)
+    parser.set_defaults(handler=_usage, parser=parser)
+
+
+def _usage(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    parser.print_usage()
+    print("minimax-async template: error: choose an action: list or run", flush=True)
+    return USAGE
+
+
+def _list(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    templates = [t for t in TEMPLATES if t.region == args.region]
+    if args.json:
+        for t in templates:
+            row = {
+                "template_id": t.template_id,
+                "name": t.name,
+                "region": t.region,
+                "required_inputs": list(t.required_inputs),
+                "note": t.note,
+            }
+            print(json.dumps(row, ensure_ascii=False))
+        return OK
+    width = max(len(t.name) for t in templates)
+    print(f"{'TEMPLATE_ID':<18}  {'NAME':<{width}}  REQUIRED INPUTS")
+    for t in templates:
+        needs = " + ".join(_input_flag(name) for name in t.required_inputs)
+        print(f"{t.template_id:<18}  {t.name:<{width}}  {needs}")
+    return OK
+
+
+def _input_flag(name: str) -> str:
+    return "--media" if name == "media_inputs" else "--text"
+
+
+def check_template_inputs(
+    template_id: str, region: str, texts: list[str], media: list[str], *, base: Path
+) -> tuple[Template, list[str]]:
+    """The template and the media inputs as URLs/paths-checked strings; CliError if wrong."""
+    template = template_by_id(template_id, region)
+    if template is None:
+        other = "cn" if region == "global" else "global"
+        hint = (
+            f" (it is a {other} template: add --region {other})"
+            if template_by_id(template_id, other)
+            else ""
+        )
+        raise CliError(
+            f"TEMPLATE_ID={template_id!r}: unknown template in the {region} catalogue{hint};"
+            " see 'minimax-async template list'"
+        )
+    if template.needs_media and not media:
+        raise CliError(f"template {template_id} ({template.name}) needs --media IMAGE")
+    if template.needs_text and not texts:
+        raise CliError(f"template {template_id} ({template.name}) needs --text TEXT")
+    checked = [str(check_image(value, field="--media", base=base)) for value in media]
+    return template, checked
+
+
+def _run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    out = Output(json_mode=args.json)
+
+    async def body() -> int:
+        settings = settings_from(args)
+        try:
+            _, media = check_template_inputs(
+                args.template_id,
+                settings.region or "global",
+                args.text,
+                args.media,
+                base=Path.cwd(),
+            )
+        except InvalidInputError as exc:
+            raise CliError(str(exc)) from None
+        async with open_client(settings, out) as client:
+            task = await client.video_agent.create(
+                template_id=args.template_id,
+                text_inputs=args.text or None,
+                media_inputs=[Path(m) if Path(m).is_absolute() else m for m in media] or None,
+            )
+            out.note(f"created template task {task.task_id}; waiting for the result")
+            try:
+                video = await task.result(timeout=settings.timeout)
+            except TaskFailedError as exc:
+                out.result(failed_record(task.task_id, exc))
+                return TASK_FAILED
+            path = args.out if args.out is not None else Path(f"{task.task_id}.mp4")
+            record = await save_result(video, path)
+        out.result(record)
+        return OK
+
+    return run_command(body, out)
