@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -127,6 +128,8 @@ class CallbackClient:
         if session is None:
             record.outcome = "error: emulator closed"
             return
+        # Wall clock, not monotonic: a receiver in another process compares against it.
+        record.sent_at = time.time()
         try:
             async with session.post(record.url, json=record.body) as response:
                 record.http_status = response.status

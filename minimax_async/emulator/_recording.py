@@ -34,7 +34,8 @@ class RecordedPush:
 
     ``outcome`` is ``"delivered"`` (HTTP 2xx), ``"dropped"`` (a drop fault: never
     sent), ``"rejected"`` (answered non-2xx, or a challenge echoed wrongly), or
-    ``"error: <reason>"`` (connection failure, timeout).
+    ``"error: <reason>"`` (connection failure, timeout). ``sent_at`` is the wall-clock
+    time (``time.time()``) the POST started, None if it was never sent.
     """
 
     kind: str  # "challenge" or "status"
@@ -44,6 +45,7 @@ class RecordedPush:
     outcome: str = "pending"
     http_status: int | None = None
     response: Any = field(default=None, repr=False)
+    sent_at: float | None = None
 
     @property
     def delivered(self) -> bool:

@@ -33,6 +33,8 @@ class TaskRecord:
     ``request`` is the create body as received; ``history`` lists every status the
     task has had, in order. Video tasks end with ``file_id`` (a numeric string),
     agent tasks with ``video_url``; a failed task has ``failure_code`` 1026 or 1027.
+    ``history_times`` holds the wall-clock time (``time.time()``) each status began,
+    parallel to ``history``, so benchmarks can measure detection latency.
     """
 
     task_id: str
@@ -48,6 +50,7 @@ class TaskRecord:
     callback_url: str | None = None
     status: TaskStatus = TaskStatus.PREPARING
     history: list[TaskStatus] = field(default_factory=lambda: [TaskStatus.PREPARING])
+    history_times: list[float] = field(default_factory=lambda: [time.time()])
     file_id: str | None = None
     video_url: str | None = None
     video_url_expires: float = 0.0
@@ -120,6 +123,7 @@ class Store:
     async def set_status(self, task: TaskRecord, status: TaskStatus) -> None:
         task.status = status
         task.history.append(status)
+        task.history_times.append(time.time())
         async with self._changed:
             self._changed.notify_all()
 
