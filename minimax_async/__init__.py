@@ -31,8 +31,15 @@ from minimax_async._version import __version__
 
 # --- client exports (issue 3) ---
 # --- callback exports (issue 4) ---
+from minimax_async.callbacks import (
+    CallbackEvent,
+    CallbackServer,
+    InMemoryRegistry,
+    SelfCheckError,
+    TaskRegistry,
+)
 
-__all__ = (
+__all__ = (  # noqa: RUF022 - grouped: shared names, then one block per issue marker
     "TEMPLATES",
     "APIConnectionError",
     "APIError",
@@ -61,4 +68,9 @@ __all__ = (
     "camera",
     # --- client names (issue 3) ---
     # --- callback names (issue 4) ---
+    "CallbackEvent",
+    "CallbackServer",
+    "InMemoryRegistry",
+    "SelfCheckError",
+    "TaskRegistry",
 )
