@@ -68,6 +68,13 @@ def add_shared_options(parser: argparse.ArgumentParser) -> None:
     )
     group.add_argument("--poll", action="store_true", help="poll for results; no receiver")
     group.add_argument(
+        "--poll-interval",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="seconds between status queries when polling (default: the client's, 10)",
+    )
+    group.add_argument(
         "--timeout",
         type=float,
         default=1800.0,
@@ -91,6 +98,7 @@ class Settings:
     listen: tuple[str, int] | None
     public_url: str | None
     poll: bool
+    poll_interval: float | None
     timeout: float
 
     @property
@@ -117,6 +125,8 @@ def settings_from(args: argparse.Namespace) -> Settings:
     base_url = args.base_url or os.environ.get("MINIMAX_BASE_URL") or None
     if args.timeout <= 0:
         raise CliError(f"--timeout={args.timeout:g}: must be positive")
+    if args.poll_interval is not None and args.poll_interval <= 0:
+        raise CliError(f"--poll-interval={args.poll_interval:g}: must be positive")
     if base_url and not api_key:
         raise CliError("--base-url is set but no API key: pass --api-key or set MINIMAX_API_KEY")
     if args.callback_public_url and args.poll:
@@ -133,6 +143,7 @@ def settings_from(args: argparse.Namespace) -> Settings:
         listen=listen,
         public_url=args.callback_public_url,
         poll=args.poll,
+        poll_interval=args.poll_interval,
         timeout=args.timeout,
     )
 
@@ -169,6 +180,8 @@ async def open_client(
             if settings.public_url and not settings.poll:
                 host, port = settings.listen or ("0.0.0.0", 8080)
                 callbacks = CallbackServer(host=host, port=port, public_url=settings.public_url)
+        if settings.poll_interval is not None:
+            options["poll_interval"] = settings.poll_interval
         if callbacks is not None:
             await stack.enter_async_context(callbacks)
         client = AsyncMiniMax(
