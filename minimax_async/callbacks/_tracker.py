@@ -146,15 +146,18 @@ class Tracker:
         if state.waiters == 1:
             self._attach(state, early)
         try:
+            # shield: a cancelled or timed-out waiter leaves the shared future alone.
+            if timeout is None:
+                return await asyncio.shield(future)
             with anyio.move_on_after(timeout):
-                await asyncio.wait((future,))
+                return await asyncio.shield(future)
         finally:
             state.waiters -= 1
             if state.waiters == 0 and not future.done():
                 # Detach only: the remote job goes on; state stays for a re-attach.
                 self.watchdog.disarm(state)
                 self.hooks.emit("detached", task_id, trace_id=state.trace_id)
-        if future.done():
+        if future.done():  # resolved in the instant the deadline passed
             return future.result()
         raise TaskTimeoutError(task_id, timeout or 0.0, state.status.value)
 
