@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 import aiohttp
 import anyio
@@ -318,3 +318,40 @@ async def test_lifecycle_logs_carry_task_and_trace_ids(
     assert completed[0].trace_id == "trace-abc"  # type: ignore[attr-defined]
     secret = url.split("/")[-2]
     assert all(secret not in r.getMessage() for r in caplog.records)
+
+
+async def test_watchdog_polls_are_bounded_in_concurrency() -> None:
+    async with CallbackServer(quiet_period=0.01, max_concurrent_polls=2) as server:
+        release = asyncio.Event()
+        in_flight = 0
+        peak = 0
+        both_busy = asyncio.Event()
+
+        def query_for(task_id: str) -> Callable[[], Awaitable[TaskSnapshot]]:
+            async def query() -> TaskSnapshot:
+                nonlocal in_flight, peak
+                in_flight += 1
+                peak = max(peak, in_flight)
+                if in_flight == 2:
+                    both_busy.set()
+                try:
+                    await release.wait()
+                finally:
+                    in_flight -= 1
+                return TaskSnapshot.model_validate(
+                    {"task_id": task_id, "status": "Success", "file_id": "1"}
+                )
+
+            return query
+
+        waiters = [
+            asyncio.create_task(server.wait(str(i), query=query_for(str(i)), timeout=DEADLINE))
+            for i in range(6)
+        ]
+        with anyio.fail_after(DEADLINE):
+            await both_busy.wait()
+        release.set()
+        with anyio.fail_after(DEADLINE):
+            results = await asyncio.gather(*waiters)
+        assert [r.task_id for r in results] == [str(i) for i in range(6)]
+        assert peak == 2
