@@ -1,0 +1,160 @@
+""":class:`AsyncMiniMax`, the async client for every MiniMax video endpoint."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from functools import cached_property
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
+
+from minimax_async._config import (
+    DEFAULT_MAX_CONNECTIONS,
+    DEFAULT_MAX_IN_FLIGHT,
+    DEFAULT_MAX_RETRIES,
+    DEFAULT_POLL_INTERVAL,
+    DEFAULT_RPM,
+    DEFAULT_TIMEOUT,
+    ClientConfig,
+    resolve_config,
+)
+from minimax_async._exceptions import ClosedError, InvalidInputError
+from minimax_async._limits import InFlightLimiter, RateLimiter
+from minimax_async._tasks import ResultWaiter, VideoAgentTask, VideoTask
+from minimax_async._transport import Transport
+from minimax_async.resources import Files, VideoAgent, Videos
+from minimax_async.resources._base import Core
+
+if TYPE_CHECKING:
+    import aiohttp
+
+__all__ = ("AsyncMiniMax",)
+
+logger = logging.getLogger(__name__)
+
+
+class AsyncMiniMax:
+    """Async client for MiniMax video generation (V1 Hailuo modes and Video Agent).
+
+    ::
+
+        async with AsyncMiniMax() as client:     # MINIMAX_API_KEY, MINIMAX_BASE_URL
+            task = await client.video.create(prompt="A lighthouse at dusk [Pan left]")
+            video = await task.result(timeout=1800)
+            await video.download("lighthouse.mp4")
+
+    One aiohttp session per client (created on first use), or ``session=`` to borrow
+    yours (it is never closed here). ``callbacks=`` attaches a callback receiver: the
+    client starts it if needed, fills ``callback_url`` into creates, and waits on it in
+    ``task.result()``. Limits: ``rpm`` (None disables), ``max_in_flight`` (None
+    disables), ``max_connections``. See :mod:`minimax_async._config` for each default
+    and its source.
+    """
+
+    def __init__(
+        self,
+        *,
+        api_key: str | None = None,
+        base_url: str | None = None,
+        region: str | None = None,
+        timeout: float = DEFAULT_TIMEOUT,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        rpm: float | None = DEFAULT_RPM,
+        max_in_flight: int | None = DEFAULT_MAX_IN_FLIGHT,
+        max_connections: int = DEFAULT_MAX_CONNECTIONS,
+        poll_interval: float = DEFAULT_POLL_INTERVAL,
+        callbacks: ResultWaiter | None = None,
+        session: aiohttp.ClientSession | None = None,
+    ) -> None:
+        config = resolve_config(
+            api_key=api_key,
+            base_url=base_url,
+            region=region,
+            timeout=timeout,
+            max_retries=max_retries,
+            rpm=rpm,
+            max_in_flight=max_in_flight,
+            max_connections=max_connections,
+            poll_interval=poll_interval,
+        )
+        self._config = config
+        self._transport = Transport(config, session=session)
+        self._core = Core(
+            config=config,
+            transport=self._transport,
+            limiter=RateLimiter(config.rpm) if config.rpm is not None else None,
+            in_flight=InFlightLimiter(config.max_in_flight),
+            waiter=callbacks,
+        )
+        self._closed = False
+
+    @property
+    def config(self) -> ClientConfig:
+        """The resolved settings (the key is kept out of its repr)."""
+        return self._config
+
+    @property
+    def callbacks(self) -> ResultWaiter | None:
+        """The attached callback receiver, if any."""
+        return self._core.waiter
+
+    @property
+    def in_flight(self) -> int:
+        """Tasks created by this client whose result has not been delivered yet."""
+        return self._core.in_flight.in_flight
+
+    @cached_property
+    def files(self) -> Files:
+        """``files/retrieve`` and file downloads."""
+        return Files(self._core)
+
+    @cached_property
+    def video(self) -> Videos:
+        """V1 video tasks: text-to-video, image-to-video, first+last frame, subject."""
+        return Videos(self._core, self.files)
+
+    @cached_property
+    def video_agent(self) -> VideoAgent:
+        """Video Agent (template) tasks and the template catalogue."""
+        return VideoAgent(self._core)
+
+    def task_from_dict(self, data: Mapping[str, Any]) -> VideoTask | VideoAgentTask:
+        """Re-attach to a task saved with ``task.to_dict()`` (e.g. in another process)."""
+        kind = data.get("kind")
+        if kind == "video":
+            return self.video.task(data.get("task_id", ""))
+        if kind == "agent":
+            return self.video_agent.task(data.get("task_id", ""))
+        raise InvalidInputError("kind", kind, "must be 'video' or 'agent'")
+
+    async def start(self) -> None:
+        """Start the attached callback receiver if it is not running (idempotent)."""
+        if self._closed:
+            raise ClosedError("this AsyncMiniMax client is closed; create a new one")
+        await self._core.start_waiter()
+
+    async def aclose(self) -> None:
+        """Close the session (unless borrowed) and a receiver this client started."""
+        if self._closed:
+            return
+        self._closed = True
+        try:
+            if self._core.started_waiter and self._core.waiter is not None:
+                await self._core.waiter.aclose()
+        finally:
+            await self._transport.aclose()
+
+    async def __aenter__(self) -> AsyncMiniMax:
+        await self.start()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    def __repr__(self) -> str:
+        return f"<AsyncMiniMax base_url={self._config.base_url!r} region={self._config.region!r}>"

@@ -1,0 +1,343 @@
+"""The one seam between the SDK and aiohttp.
+
+aiohttp exceptions are translated into this package's exceptions here, exactly once,
+and the ``base_resp`` -> exception mapping happens here too. Above this module nothing
+imports aiohttp.
+
+Reads are retried (:func:`minimax_async._retry.is_retryable_read`). The create POST is
+billed and MiniMax has no idempotency key, so it is resent only when it provably never
+reached MiniMax (the TCP connection could not be made) or MiniMax answered 1002 "rate
+limit". Any other failure after the request may have been sent (timeout, reset, a 5xx
+page, an unreadable answer) raises :class:`AmbiguousCreateError`.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import AsyncIterator, Callable, Mapping
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import aiohttp
+import pydantic
+
+from minimax_async import _retry
+from minimax_async._config import ClientConfig
+from minimax_async._exceptions import (
+    AmbiguousCreateError,
+    APIConnectionError,
+    APITimeoutError,
+    ClosedError,
+    HTTPStatusError,
+    MiniMaxError,
+    RateLimitError,
+    TransportError,
+    api_error_for,
+)
+from minimax_async._limits import RateLimiter
+from minimax_async._version import __version__
+from minimax_async.models import BaseResp, CreateTaskResponse
+
+__all__ = ("ByteStream", "Transport")
+
+logger = logging.getLogger(__name__)
+
+M = TypeVar("M", bound=pydantic.BaseModel)
+
+_CONNECT_TIMEOUT = 10.0
+_CHUNK = 256 * 1024
+USER_AGENT = f"minimax-async/{__version__}"
+
+
+class _NotSent(APIConnectionError):
+    """The connection was never established, so the request cannot have been seen."""
+
+
+@dataclass(frozen=True)
+class _Answer:
+    status: int
+    body: bytes
+    trace_id: str | None
+    retry_after: float | None
+
+
+class Transport:
+    """Owns (or borrows) one aiohttp session and speaks MiniMax's JSON envelope."""
+
+    def __init__(
+        self,
+        config: ClientConfig,
+        *,
+        session: aiohttp.ClientSession | None = None,
+        policy: _retry.RetryPolicy | None = None,
+    ) -> None:
+        self._config = config
+        self._session = session
+        self._owns_session = session is None
+        self._closed = False
+        self.policy = policy or _retry.RetryPolicy(max_retries=config.max_retries)
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    def _http(self) -> aiohttp.ClientSession:
+        if self._closed:
+            raise ClosedError("this AsyncMiniMax client is closed; create a new one")
+        if self._session is None:
+            # Made lazily: an aiohttp session must be created inside a running loop.
+            connector = aiohttp.TCPConnector(limit=self._config.max_connections)
+            self._session = aiohttp.ClientSession(connector=connector)
+        return self._session
+
+    async def aclose(self) -> None:
+        """Close the session if this transport created it; a borrowed one stays open."""
+        self._closed = True
+        session, self._session = self._session, None
+        if session is not None and self._owns_session:
+            await session.close()
+
+    def _timeout(self, timeout: float | None) -> aiohttp.ClientTimeout:
+        total = timeout if timeout is not None else self._config.timeout
+        return aiohttp.ClientTimeout(total=total, sock_connect=min(total, _CONNECT_TIMEOUT))
+
+    def _headers(self, *, post: bool) -> dict[str, str]:
+        headers = {
+            "Authorization": f"Bearer {self._config.api_key}",
+            "User-Agent": USER_AGENT,
+            "Accept": "application/json",
+        }
+        if post:
+            headers["Content-Type"] = "application/json"
+        return headers
+
+    async def _send(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, str] | None = None,
+        body: bytes | None = None,
+        timeout: float | None = None,
+    ) -> _Answer:
+        """One HTTP exchange; every aiohttp failure leaves as a TransportError."""
+        http = self._http()
+        url = self._config.base_url + path
+        try:
+            async with http.request(
+                method,
+                url,
+                params=params,
+                data=body,
+                headers=self._headers(post=body is not None),
+                timeout=self._timeout(timeout),
+            ) as response:
+                data = await response.read()
+                trace = response.headers.get("Trace-Id")
+                retry_after = _retry_after(response.headers.get("Retry-After"))
+                status = response.status
+        except (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError) as exc:
+            raise _NotSent(f"cannot connect to {self._config.base_url}: {exc}") from exc
+        except TimeoutError as exc:
+            raise APITimeoutError(f"{method} {path}: no answer in time") from exc
+        except (aiohttp.ClientError, OSError) as exc:
+            raise APIConnectionError(f"{method} {path}: {type(exc).__name__}: {exc}") from exc
+        logger.debug("%s %s -> HTTP %d (Trace-Id %s)", method, path, status, trace)
+        return _Answer(status, data, trace, retry_after)
+
+    def _decode(
+        self, answer: _Answer, model: type[M], tolerate: Callable[[M], bool] | None = None
+    ) -> M:
+        """Status check, JSON parse, then the base_resp check."""
+        if not 200 <= answer.status < 300:
+            snippet = answer.body[:200].decode("utf-8", "replace").strip()
+            raise HTTPStatusError(
+                f"HTTP {answer.status}: {snippet or 'no body'}",
+                status_code=answer.status,
+                trace_id=answer.trace_id,
+                body=snippet,
+            )
+        try:
+            parsed = model.model_validate_json(answer.body)
+        except pydantic.ValidationError as exc:
+            raise TransportError(
+                f"unreadable answer (Trace-Id {answer.trace_id}): "
+                f"{answer.body[:120].decode('utf-8', 'replace')!r}"
+            ) from exc
+        base = getattr(parsed, "base_resp", None)
+        if isinstance(base, BaseResp) and not base.ok and not (tolerate and tolerate(parsed)):
+            logger.debug(
+                "base_resp %d %s (Trace-Id %s)", base.status_code, base.status_msg, answer.trace_id
+            )
+            raise api_error_for(
+                base.status_code,
+                base.status_msg,
+                trace_id=answer.trace_id,
+                body=parsed.model_dump(mode="json"),
+            )
+        return parsed
+
+    async def get(
+        self,
+        path: str,
+        *,
+        params: Mapping[str, str],
+        model: type[M],
+        timeout: float | None = None,
+        tolerate: Callable[[M], bool] | None = None,
+    ) -> M:
+        """A read: retried with backoff on rate limits, server errors and transport errors.
+
+        ``tolerate(parsed)`` returning True keeps a non-zero ``base_resp`` from raising
+        (a failed task's query carries its failure code there).
+        """
+        attempt = 0
+        while True:
+            retry_after: float | None = None
+            try:
+                answer = await self._send("GET", path, params=params, timeout=timeout)
+                retry_after = answer.retry_after
+                return self._decode(answer, model, tolerate)
+            except MiniMaxError as exc:
+                if attempt >= self.policy.max_retries or not _retry.is_retryable_read(exc):
+                    raise
+                delay = self.policy.delay(attempt, retry_after=retry_after)
+                logger.info("GET %s failed (%s); retry %d in %.2fs", path, exc, attempt + 1, delay)
+            attempt += 1
+            await _retry.sleep(delay)
+
+    async def create(
+        self,
+        path: str,
+        body: dict[str, Any],
+        *,
+        limiter: RateLimiter | None,
+        timeout: float | None = None,
+    ) -> CreateTaskResponse:
+        """The billed POST: resent only when MiniMax provably did not accept it."""
+        client_key = uuid.uuid4().hex
+        payload = pydantic.TypeAdapter(dict[str, Any]).dump_json(body)
+        logger.debug("create %s client_key=%s", path, client_key)
+        attempt = 0
+        while True:
+            if limiter is not None:
+                await limiter.acquire()
+            try:
+                return await self._create_once(path, body, payload, client_key, timeout)
+            except (_NotSent, RateLimitError) as exc:
+                if attempt >= self.policy.max_retries:
+                    raise
+                delay = self.policy.delay(attempt)
+                if isinstance(exc, RateLimitError) and limiter is not None:
+                    limiter.pause(delay)
+                    delay = 0.0  # the limiter holds this caller back now
+                logger.info("create refused before acceptance (%s); resending", exc)
+            attempt += 1
+            await _retry.sleep(delay)
+
+    async def _create_once(
+        self,
+        path: str,
+        body: dict[str, Any],
+        payload: bytes,
+        client_key: str,
+        timeout: float | None,
+    ) -> CreateTaskResponse:
+        def ambiguous(why: str) -> AmbiguousCreateError:
+            return AmbiguousCreateError(f"POST {path}: {why}", request=body, client_key=client_key)
+
+        try:
+            answer = await self._send("POST", path, body=payload, timeout=timeout)
+        except _NotSent:
+            raise
+        except TransportError as exc:
+            raise ambiguous(str(exc)) from exc
+        if answer.status >= 500:
+            raise ambiguous(f"HTTP {answer.status} (Trace-Id {answer.trace_id})")
+        try:
+            created = self._decode(answer, CreateTaskResponse)
+        except TransportError as exc:
+            raise ambiguous(str(exc)) from exc
+        if not created.task_id:
+            raise ambiguous(f"success answer without a task_id (Trace-Id {answer.trace_id})")
+        logger.debug(
+            "created task %s client_key=%s (Trace-Id %s)",
+            created.task_id,
+            client_key,
+            answer.trace_id,
+        )
+        return created
+
+    @asynccontextmanager
+    async def stream(self, url: str, *, timeout: float | None = None) -> AsyncIterator[ByteStream]:
+        """GET a download URL without credentials (it is a signed CDN link)."""
+        http = self._http()
+        per_read = timeout if timeout is not None else self._config.timeout
+        client_timeout = aiohttp.ClientTimeout(
+            total=None, sock_connect=min(per_read, _CONNECT_TIMEOUT), sock_read=per_read
+        )
+        try:
+            response = await http.get(
+                url, headers={"User-Agent": USER_AGENT}, timeout=client_timeout
+            )
+        except Exception as exc:
+            raise _translate_download(exc) from exc
+        try:
+            if not 200 <= response.status < 300:
+                try:
+                    text = (await response.content.read(200)).decode("utf-8", "replace")
+                except Exception:
+                    text = ""
+                raise HTTPStatusError(
+                    f"download HTTP {response.status}: {text.strip() or 'no body'}",
+                    status_code=response.status,
+                    trace_id=response.headers.get("Trace-Id"),
+                )
+            yield ByteStream(response)
+        finally:
+            response.release()
+
+
+class ByteStream:
+    """The body of a download response, chunk by chunk."""
+
+    def __init__(self, response: aiohttp.ClientResponse) -> None:
+        self._response = response
+
+    @property
+    def total(self) -> int | None:
+        """The Content-Length, when the server sent one."""
+        return self._response.content_length
+
+    async def chunks(self) -> AsyncIterator[bytes]:
+        """Yield the body; a broken or stalled connection raises a TransportError."""
+        iterator = self._response.content.iter_chunked(_CHUNK).__aiter__()
+        while True:
+            try:
+                chunk = await iterator.__anext__()
+            except StopAsyncIteration:
+                return
+            except Exception as exc:
+                raise _translate_download(exc) from exc
+            yield chunk
+
+
+def _translate_download(exc: Exception) -> Exception:
+    if isinstance(exc, MiniMaxError):
+        return exc
+    if isinstance(exc, TimeoutError):
+        return APITimeoutError("download stalled: no data in time")
+    if isinstance(exc, (aiohttp.ClientError, OSError)):
+        return APIConnectionError(f"download broke: {type(exc).__name__}: {exc}")
+    return exc
+
+
+def _retry_after(value: str | None) -> float | None:
+    if value is None:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        return None

@@ -1,0 +1,222 @@
+"""``client.video``: create V1 video tasks (all four modes) and query them.
+
+The mode follows from the image fields given, as on the wire:
+
+- text-to-video: ``prompt`` only;
+- image-to-video: ``first_frame_image``;
+- first+last frame: ``first_frame_image`` and ``last_frame_image``;
+- subject reference: ``subject_reference`` (one face image).
+
+Every rule that can be checked locally is checked before the paid request: model x
+mode, prompt length, duration x resolution, each image's format, size, short side and
+aspect ratio. Camera commands in the prompt are checked too, but only ever warn.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from minimax_async._camera import check_camera_commands
+from minimax_async._download import Progress
+from minimax_async._exceptions import InvalidInputError
+from minimax_async._images import ImageInput, image_to_wire
+from minimax_async._rules import check_video_params
+from minimax_async._status import TaskStatus
+from minimax_async._tasks import VideoTask
+from minimax_async.models import (
+    FileObject,
+    SubjectReference,
+    TaskSnapshot,
+    VideoGenerationRequest,
+    VideoQueryResponse,
+)
+from minimax_async.resources._base import Core, Resource, check_flag, check_id
+from minimax_async.resources.files import Files
+
+__all__ = ("DEFAULT_MODEL", "SubjectInput", "Videos")
+
+#: The model of MiniMax's own samples and MCP server.
+DEFAULT_MODEL = "MiniMax-Hailuo-2.3"
+
+#: One face image, a :class:`SubjectReference`, or the wire's list of ``{type, image}``.
+SubjectInput = ImageInput | SubjectReference | Sequence[SubjectReference | Mapping[str, Any]]
+
+
+class Videos(Resource):
+    """``POST /v1/video_generation`` and ``GET /v1/query/video_generation``."""
+
+    def __init__(self, core: Core, files: Files) -> None:
+        super().__init__(core)
+        self._files = files
+
+    async def create(
+        self,
+        *,
+        model: str = DEFAULT_MODEL,
+        prompt: str | None = None,
+        first_frame_image: ImageInput | None = None,
+        last_frame_image: ImageInput | None = None,
+        subject_reference: SubjectInput | None = None,
+        duration: int | None = None,
+        resolution: str | None = None,
+        prompt_optimizer: bool | None = None,
+        fast_pretreatment: bool | None = None,
+        callback_url: str | None = None,
+        aigc_watermark: bool | None = None,
+        timeout: float | None = None,
+    ) -> VideoTask:
+        """Check everything locally, then send one create; returns the task handle.
+
+        Images may be a URL (passed through), a data URL, a path, bytes or a binary
+        file; local ones are checked and sent as data URLs. Options left as None are
+        not sent (MiniMax's defaults apply). Waits for the client's RPM limiter and
+        in-flight cap first.
+        """
+        request = await self._build(
+            model=model,
+            prompt=prompt,
+            first_frame_image=first_frame_image,
+            last_frame_image=last_frame_image,
+            subject_reference=subject_reference,
+            duration=duration,
+            resolution=resolution,
+            prompt_optimizer=prompt_optimizer,
+            fast_pretreatment=fast_pretreatment,
+            callback_url=await self._core.callback_url(callback_url, "video"),
+            aigc_watermark=aigc_watermark,
+        )
+        slot = await self._core.in_flight.acquire()
+        try:
+            created = await self._core.transport.create(
+                "/v1/video_generation",
+                request.to_wire(),
+                limiter=self._core.limiter,
+                timeout=timeout,
+            )
+        except BaseException:
+            slot.release()
+            raise
+        assert created.task_id is not None  # the transport refuses answers without one
+        return VideoTask(created.task_id, backend=self, slot=slot)
+
+    async def _build(
+        self,
+        *,
+        model: str,
+        prompt: str | None,
+        first_frame_image: ImageInput | None,
+        last_frame_image: ImageInput | None,
+        subject_reference: SubjectInput | None,
+        duration: int | None,
+        resolution: str | None,
+        prompt_optimizer: bool | None,
+        fast_pretreatment: bool | None,
+        callback_url: str | None,
+        aigc_watermark: bool | None,
+    ) -> VideoGenerationRequest:
+        _check_types(model, prompt, duration, resolution)
+        resolution = resolution.strip().upper() if resolution is not None else None
+        subjects = _subjects(subject_reference) if subject_reference is not None else None
+        params = check_video_params(
+            model=model,
+            prompt=prompt,
+            duration=duration,
+            resolution=resolution,
+            first_frame=first_frame_image is not None,
+            last_frame=last_frame_image is not None,
+            subject_reference=subjects,
+        )
+        if prompt:
+            check_camera_commands(prompt, model=model, stacklevel=4)
+        wire_subjects = None
+        if subjects is not None:
+            image = await image_to_wire(
+                subjects[0]["image"][0], field="subject_reference[0].image[0]"
+            )
+            wire_subjects = [SubjectReference(type="character", image=[image])]
+        return VideoGenerationRequest(
+            model=model,
+            prompt=prompt,
+            prompt_optimizer=check_flag("prompt_optimizer", prompt_optimizer),
+            fast_pretreatment=check_flag("fast_pretreatment", fast_pretreatment),
+            duration=duration,
+            # Only sent when given: MiniMax picks the same default we checked against.
+            resolution=params.resolution if resolution is not None else None,
+            first_frame_image=await _image(first_frame_image, "first_frame_image"),
+            last_frame_image=await _image(last_frame_image, "last_frame_image"),
+            subject_reference=wire_subjects,
+            callback_url=callback_url,
+            aigc_watermark=check_flag("aigc_watermark", aigc_watermark),
+        )
+
+    async def query(
+        self,
+        task_id: str | int,
+        *,
+        timeout: float | None = None,
+    ) -> VideoQueryResponse:
+        """The task's current state. A failed task answers normally, with status Fail."""
+        tid = check_id(task_id, field="task_id")
+        return await self._core.transport.get(
+            "/v1/query/video_generation",
+            params={"task_id": tid},
+            model=VideoQueryResponse,
+            timeout=timeout,
+            # A failed task carries its reason (1026/1027) in base_resp: not an error.
+            tolerate=lambda snap: snap.status is TaskStatus.FAIL,
+        )
+
+    def task(self, task_id: str | int) -> VideoTask:
+        """A handle for an existing task id (e.g. created by another process)."""
+        return VideoTask(check_id(task_id, field="task_id"), backend=self)
+
+    # --- what VideoTask and Video call back into ----------------------------------
+
+    async def snapshot(self, task_id: str) -> TaskSnapshot:
+        return await self.query(task_id)
+
+    async def retrieve_file(self, file_id: str) -> FileObject:
+        return await self._files.retrieve(file_id)
+
+    async def download_file(
+        self, file_id: str, path: str | os.PathLike[str], *, progress: Progress | None
+    ) -> Path:
+        return await self._files.download(file_id, path, progress=progress)
+
+
+def _check_types(model: Any, prompt: Any, duration: Any, resolution: Any) -> None:
+    if not isinstance(model, str):
+        raise InvalidInputError("model", model, "must be a model name string")
+    if prompt is not None and not isinstance(prompt, str):
+        raise InvalidInputError("prompt", prompt, "must be a string")
+    if duration is not None and (isinstance(duration, bool) or not isinstance(duration, int)):
+        raise InvalidInputError("duration", duration, "must be an integer number of seconds")
+    if resolution is not None and not isinstance(resolution, str):
+        raise InvalidInputError("resolution", resolution, "must be a string such as '768P'")
+
+
+def _subjects(value: SubjectInput) -> list[dict[str, Any]]:
+    """Normalise every accepted subject_reference form to the wire's list of dicts."""
+    if isinstance(value, SubjectReference):
+        return [value.model_dump()]
+    if isinstance(value, (list, tuple)):
+        items: list[dict[str, Any]] = []
+        for index, item in enumerate(value):
+            if isinstance(item, SubjectReference):
+                items.append(item.model_dump())
+            elif isinstance(item, Mapping):
+                items.append(dict(item))
+            else:
+                raise InvalidInputError(
+                    f"subject_reference[{index}]", item, "must be {'type', 'image'} or a model"
+                )
+        return items
+    # A single image: the common case, wrapped in the wire's shape.
+    return [{"type": "character", "image": [value]}]
+
+
+async def _image(value: ImageInput | None, field: str) -> str | None:
+    return None if value is None else await image_to_wire(value, field=field)
