@@ -30,6 +30,13 @@ from minimax_async._status import TaskStatus
 from minimax_async._version import __version__
 
 # --- client exports (issue 3) ---
+# isort: split
+from minimax_async import _retry as retries
+from minimax_async._client import AsyncMiniMax
+from minimax_async._tasks import AgentVideo, ResultWaiter, Video, VideoAgentTask, VideoTask
+from minimax_async.resources.video_agent import TemplateWarning
+
+# isort: split
 # --- callback exports (issue 4) ---
 from minimax_async.callbacks import (
     CallbackEvent,
@@ -67,6 +74,14 @@ __all__ = (  # noqa: RUF022 - grouped: shared names, then one block per issue ma
     "__version__",
     "camera",
     # --- client names (issue 3) ---
+    "AgentVideo",
+    "AsyncMiniMax",
+    "ResultWaiter",
+    "TemplateWarning",
+    "Video",
+    "VideoAgentTask",
+    "VideoTask",
+    "retries",
     # --- callback names (issue 4) ---
     "CallbackEvent",
     "CallbackServer",
