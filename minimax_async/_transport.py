@@ -28,6 +28,7 @@ from minimax_async._config import ClientConfig
 from minimax_async._exceptions import (
     AmbiguousCreateError,
     APIConnectionError,
+    APIError,
     APITimeoutError,
     ClosedError,
     HTTPStatusError,
@@ -162,6 +163,11 @@ class Transport:
         try:
             parsed = model.model_validate_json(answer.body)
         except pydantic.ValidationError as exc:
+            # Error answers often omit the fields a success carries (task_id, file):
+            # their base_resp still says what went wrong.
+            error = _envelope_error(answer)
+            if error is not None:
+                raise error from None
             raise TransportError(
                 f"unreadable answer (Trace-Id {answer.trace_id}): "
                 f"{answer.body[:120].decode('utf-8', 'replace')!r}"
@@ -332,6 +338,22 @@ def _translate_download(exc: Exception) -> Exception:
     if isinstance(exc, (aiohttp.ClientError, OSError)):
         return APIConnectionError(f"download broke: {type(exc).__name__}: {exc}")
     return exc
+
+
+class _Envelope(pydantic.BaseModel):
+    base_resp: BaseResp
+
+
+def _envelope_error(answer: _Answer) -> APIError | None:
+    try:
+        base = _Envelope.model_validate_json(answer.body).base_resp
+    except pydantic.ValidationError:
+        return None
+    if base.ok:
+        return None
+    return api_error_for(
+        base.status_code, base.status_msg, trace_id=answer.trace_id, body=answer.body[:500]
+    )
 
 
 def _retry_after(value: str | None) -> float | None:
