@@ -77,6 +77,8 @@ class _Batch:
         self.fatal: MiniMaxError | None = None
 
     def finish(self, key: str, state: str, record: TaskRecord) -> None:
+        record.batch = True
+        record.name = key
         self.records[key] = record
         self.states[key] = state
         detail = str(record.path) if state in ("done", "skipped") else (record.error or "")
@@ -131,7 +133,6 @@ class _Batch:
                 self.journal.record("error", key, task_id=task_id, error=str(exc))
                 self.finish(key, "failed", record)
             return
-        record.batch = True
         self.journal.record(
             "finished",
             key,
@@ -172,7 +173,6 @@ class _Batch:
                 " (--resubmit-unknown resends it)",
             )
             state = "unknown"
-        record.name = planned.job.key
         self.finish(planned.job.key, state, record)
 
 

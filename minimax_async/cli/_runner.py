@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+import warnings
 from collections.abc import Awaitable, Callable
 
 from minimax_async._exceptions import MiniMaxError
@@ -25,12 +26,26 @@ Body = Callable[[], Awaitable[int]]
 
 
 def run_command(body: Body, out: Output) -> int:
-    """Run ``body`` in a fresh event loop and return the exit code."""
-    try:
-        return asyncio.run(_guarded(body, out))
-    except KeyboardInterrupt:
-        out.error("interrupted")
-        return INTERRUPTED
+    """Run ``body`` in a fresh event loop and return the exit code.
+
+    The library's warnings (an undocumented camera command, a rounded template id)
+    become one ``warning:`` line on stderr each, never an exception.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("always", UserWarning)
+        warnings.showwarning = _note_warning(out)
+        try:
+            return asyncio.run(_guarded(body, out))
+        except KeyboardInterrupt:
+            out.error("interrupted")
+            return INTERRUPTED
+
+
+def _note_warning(out: Output) -> Callable[..., None]:
+    def show(message: Warning | str, category: type[Warning], *args: object, **kw: object) -> None:
+        out.note(f"warning: {message}")
+
+    return show
 
 
 async def _guarded(body: Body, out: Output) -> int:
