@@ -28,8 +28,9 @@ QUERY = "/v1/query/video_generation"
 async def test_success_polls_until_done(client: AsyncMiniMax, emu: Emulator) -> None:
     with anyio.fail_after(DEADLINE):
         task = await client.video.create(prompt="a fox in snow")
-        assert task.status is TaskStatus.UNKNOWN  # nothing queried yet
+        before = task.status  # nothing queried yet
         video = await task.result(timeout=DEADLINE)
+    assert before is TaskStatus.UNKNOWN
     assert task.status is TaskStatus.SUCCESS
     assert video.file_id == emu.tasks[task.task_id].file_id
     assert len(emu.requests_to(QUERY)) >= 1
