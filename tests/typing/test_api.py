@@ -1,0 +1,90 @@
+"""The public API as a user writes it, checked by ``mypy --strict`` and run on the emulator.
+
+``assert_type`` pins the types users rely on: if a signature drifts, mypy fails here.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import anyio
+from typing_extensions import assert_type
+
+from minimax_async import (
+    AgentVideo,
+    AmbiguousCreateError,
+    AsyncMiniMax,
+    CameraMove,
+    MiniMaxError,
+    TaskFailedError,
+    TaskStatus,
+    Template,
+    Video,
+    VideoAgentTask,
+    VideoTask,
+    camera,
+    retries,
+)
+from minimax_async.emulator import Emulator, EmulatorConfig
+from minimax_async.models import AgentQueryResponse, FileObject, TaskSnapshot, VideoQueryResponse
+
+KEY = "typing-test-key"
+DEADLINE = 30.0
+
+
+async def test_public_api_types(tmp_path: Path) -> None:
+    config = EmulatorConfig(time_scale=0.01, api_keys=frozenset({KEY}))
+    async with (
+        Emulator(config=config) as emu,
+        AsyncMiniMax(
+            api_key=KEY, base_url=emu.base_url, rpm=None, poll_interval=0.02, max_in_flight=4
+        ) as client,
+    ):
+        with anyio.fail_after(DEADLINE), retries.testing(sleep=False):
+            task = await client.video.create(
+                model="MiniMax-Hailuo-02",
+                prompt=f"A lighthouse at dusk {camera(CameraMove.PAN_LEFT)}",
+                duration=6,
+                resolution="768P",
+                prompt_optimizer=True,
+            )
+            assert_type(task, VideoTask)
+            assert_type(task.task_id, str)
+            assert_type(task.status, TaskStatus)
+            async for update in task.updates(timeout=DEADLINE):
+                assert_type(update, TaskSnapshot)
+            video = await task.result(timeout=DEADLINE)
+            assert_type(video, Video)
+            assert_type(video.width, "int | None")
+            file = await video.file()
+            assert_type(file, FileObject)
+            done: list[int] = []
+            path = await video.download(tmp_path / "v.mp4", progress=lambda d, t: done.append(d))
+            assert_type(path, Path)
+            snap = await client.video.query(task.task_id)
+            assert_type(snap, VideoQueryResponse)
+
+            again = client.task_from_dict(task.to_dict())
+            assert_type(again, "VideoTask | VideoAgentTask")
+
+            templates = client.video_agent.templates
+            assert_type(templates, tuple[Template, ...])
+            agent = await client.video_agent.create(
+                template_id=templates[6].template_id, text_inputs=["a day at school"]
+            )
+            assert_type(agent, VideoAgentTask)
+            try:
+                result = await agent.result(timeout=DEADLINE)
+            except TaskFailedError as failed:
+                assert_type(failed.snapshot, TaskSnapshot)
+                raise
+            except AmbiguousCreateError as ambiguous:  # pragma: no cover - documents the type
+                assert_type(ambiguous.client_key, str)
+                raise
+            except MiniMaxError:
+                raise
+            assert_type(result, AgentVideo)
+            assert_type(await client.video_agent.query(agent.task_id), AgentQueryResponse)
+            assert_type(await result.download(tmp_path / "a.mp4"), Path)
+    assert path.stat().st_size > 0
+    assert done
