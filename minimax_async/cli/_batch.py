@@ -16,12 +16,14 @@ from typing import Any
 
 import anyio
 
+from minimax_async._client import AsyncMiniMax
 from minimax_async._exceptions import (
     AmbiguousCreateError,
     AuthenticationError,
     MiniMaxError,
     QuotaError,
 )
+from minimax_async._tasks import VideoTask
 from minimax_async.cli._exit import AUTH, INTERRUPTED, OK, TASK_FAILED, USAGE, CliError, combine
 from minimax_async.cli._jobs import BadLine, parse_jobs
 from minimax_async.cli._journal import JOURNAL_NAME, Journal
@@ -86,7 +88,7 @@ class _Batch:
         if self.out.json_mode:
             self.out.result(record)
 
-    async def run_job(self, client: Any, planned: Planned, deadline: float) -> None:
+    async def run_job(self, client: AsyncMiniMax, planned: Planned, deadline: float) -> None:
         job = planned.job
         key = job.key
         task_id = planned.task_id
@@ -117,7 +119,9 @@ class _Batch:
             task = client.video.task(task_id)
         await self._await_and_save(task, key, task_id, deadline)
 
-    async def _await_and_save(self, task: Any, key: str, task_id: str, deadline: float) -> None:
+    async def _await_and_save(
+        self, task: VideoTask, key: str, task_id: str, deadline: float
+    ) -> None:
         self.progress.update(key, "Processing", f"task {task_id}")
         try:
             video = await task.result(timeout=deadline)

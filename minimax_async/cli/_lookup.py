@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from minimax_async._client import AsyncMiniMax
 from minimax_async._exceptions import InvalidRequestError
 from minimax_async._status import TaskStatus
 from minimax_async.cli._exit import OK, TASK_FAILED, CliError
@@ -14,6 +15,7 @@ from minimax_async.cli._mp4 import read_mp4_info
 from minimax_async.cli._options import add_shared_options, open_client, settings_from
 from minimax_async.cli._output import Output, TaskRecord
 from minimax_async.cli._runner import run_command
+from minimax_async.models import TaskSnapshot
 
 __all__ = ("register",)
 
@@ -50,7 +52,7 @@ def _check_id(value: str, flag: str) -> str:
     return value
 
 
-async def _query(client: Any, task_id: str, agent: bool) -> Any:
+async def _query(client: AsyncMiniMax, task_id: str, agent: bool) -> TaskSnapshot:
     if agent:
         return await client.video_agent.query(task_id)
     try:

@@ -19,6 +19,8 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from minimax_async._client import AsyncMiniMax
+from minimax_async.callbacks import CallbackServer
 from minimax_async.cli._exit import CliError
 from minimax_async.cli._output import Output
 
@@ -151,10 +153,8 @@ def settings_from(args: argparse.Namespace) -> Settings:
 @asynccontextmanager
 async def open_client(
     settings: Settings, out: Output, *, rpm: int | None = None
-) -> AsyncIterator[Any]:
+) -> AsyncIterator[AsyncMiniMax]:
     """An open ``AsyncMiniMax`` for these settings (plus emulator/receiver as needed)."""
-    from minimax_async import AsyncMiniMax
-    from minimax_async.callbacks import CallbackServer
 
     async with AsyncExitStack() as stack:
         options: dict[str, Any] = {}
@@ -173,6 +173,8 @@ async def open_client(
             api_key: str | None = EMBEDDED_KEY
             base_url: str | None = emulator.base_url
             options["poll_interval"] = EMBEDDED_POLL_INTERVAL
+            # The emulator has no rate limit to respect; MiniMax's 20 RPM stays the default.
+            options.setdefault("rpm", None)
             callbacks = None if settings.poll else CallbackServer(host="127.0.0.1", port=0)
         else:
             api_key, base_url = settings.api_key, settings.base_url

@@ -5,7 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from minimax_async._client import AsyncMiniMax
 from minimax_async._exceptions import MiniMaxError, TaskFailedError
+from minimax_async._tasks import AgentVideo, Video, VideoTask
 from minimax_async.cli._mp4 import read_mp4_info
 from minimax_async.cli._output import TaskRecord
 from minimax_async.cli._params import VideoParams
@@ -32,27 +34,35 @@ def create_kwargs(params: VideoParams) -> dict[str, Any]:
     return kwargs
 
 
-async def create_video(client: Any, params: VideoParams) -> Any:
+async def create_video(client: AsyncMiniMax, params: VideoParams) -> VideoTask:
     """Send one create (exactly once: the client never resends an ambiguous create)."""
     return await client.video.create(**create_kwargs(params))
 
 
-async def save_result(result: Any, path: Path, *, name: str | None = None) -> TaskRecord:
+async def save_result(
+    result: Video | AgentVideo, path: Path, *, name: str | None = None
+) -> TaskRecord:
     """Download a finished task's video to ``path`` and describe it from the file."""
     path.parent.mkdir(parents=True, exist_ok=True)
     saved = Path(await result.download(path))
     info = read_mp4_info(saved)
-    return TaskRecord(
-        task_id=str(result.task_id),
+    record = TaskRecord(
+        task_id=result.task_id,
         status="Success",
-        file_id=getattr(result, "file_id", None),
-        video_url=getattr(result, "video_url", None),
         path=saved,
-        width=getattr(result, "width", None) or info.width,
-        height=getattr(result, "height", None) or info.height,
+        width=info.width,
+        height=info.height,
         seconds=info.seconds,
         name=name,
     )
+    if isinstance(result, Video):
+        record.file_id = result.file_id
+        # The query's numbers win; the file's are the fallback (pushes omit them).
+        record.width = result.width or info.width
+        record.height = result.height or info.height
+    else:
+        record.video_url = result.video_url
+    return record
 
 
 def failed_record(task_id: str | None, exc: MiniMaxError, *, name: str | None = None) -> TaskRecord:

@@ -76,8 +76,8 @@ class ThreadedEmulator:
         ]
 
     def args(self) -> list[str]:
-        """Connection flags pointing the CLI at this emulator."""
-        return ["--base-url", self.base_url, "--api-key", API_KEY]
+        """Connection flags pointing the CLI at this emulator (polling fast)."""
+        return ["--base-url", self.base_url, "--api-key", API_KEY, "--poll-interval", "0.05"]
 
 
 @pytest.fixture(autouse=True)

@@ -14,7 +14,7 @@ from tests.cli._helpers import assert_playable_mp4, json_lines, run_cli
 from tests.cli.conftest import ThreadedEmulator
 
 EmulatorFactory = Callable[..., ThreadedEmulator]
-FAST_POLL = ["--poll", "--poll-interval", "0.05"]
+FAST_POLL = ["--poll", "--poll-interval", "0.05", "--rpm", "600"]
 
 
 def _jobs_file(path: Path, *lines: Any) -> Path:

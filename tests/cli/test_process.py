@@ -88,6 +88,8 @@ def test_ctrl_c_mid_batch_then_resume_creates_each_task_once(
         str(out_dir),
         "--concurrency",
         "2",
+        "--rpm",
+        "600",
         "--poll",
         "--poll-interval",
         "0.05",
