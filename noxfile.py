@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import nox
@@ -48,6 +49,15 @@ def examples(session: nox.Session) -> None:
 
 @nox.session
 def bench(session: nox.Session) -> None:
-    """Benchmarks; ``nox -s bench -- --full`` for the long run."""
-    session.install("-e", ".[dev,asgi,speed]")
+    """Benchmarks into bench/results/; ``nox -s bench -- --full`` for the long run.
+
+    wrk (a C load generator) comes from Debian; it is installed here when missing and
+    apt-get is usable, so the loader is never the Python process being measured.
+    """
+    if shutil.which("wrk") is None:
+        if shutil.which("apt-get") is None or os.geteuid() != 0:
+            session.error("wrk is missing: install the Debian package `wrk`")
+        session.run("apt-get", "update", "-q", external=True)
+        session.run("apt-get", "install", "-y", "-q", "wrk", external=True)
+    session.install("-e", ".[dev,asgi,speed,bench]")
     session.run("python", "-m", "bench", *session.posargs, env={"PYTHONPATH": os.fspath(ROOT)})

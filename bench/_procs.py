@@ -44,8 +44,8 @@ def _read_ready(proc: subprocess.Popen[str], timeout: float) -> int:
     selector = selectors.DefaultSelector()
     selector.register(proc.stdout, selectors.EVENT_READ)
     if not selector.select(timeout):
-        raise RuntimeError(f"server {proc.args} did not start within {timeout}s")
+        raise RuntimeError(f"server {proc.args!r} did not start within {timeout}s")
     line = proc.stdout.readline()
     if not line.startswith("READY "):
-        raise RuntimeError(f"server {proc.args} said {line!r} instead of READY")
+        raise RuntimeError(f"server {proc.args!r} said {line!r} instead of READY")
     return int(line.split()[1])

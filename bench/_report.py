@@ -8,7 +8,10 @@ import time
 from pathlib import Path
 from typing import Any
 
+__all__ = ("RESULTS", "machine", "markdown", "plot", "write")
+
 RESULTS = Path(__file__).resolve().parent / "results"
+REPRODUCE = "nox -s bench            # quick mode\nnox -s bench -- --full  # full mode"
 
 
 def machine() -> dict[str, Any]:
@@ -23,6 +26,7 @@ def machine() -> dict[str, Any]:
 
 
 def write(results: dict[str, Any], *, mode: str) -> Path:
+    """Write results.json, results.md and the PNG plots; returns the directory."""
     RESULTS.mkdir(parents=True, exist_ok=True)
     payload = {"mode": mode, "machine": machine(), **results}
     (RESULTS / "results.json").write_text(json.dumps(payload, indent=2) + "\n")
@@ -32,10 +36,19 @@ def write(results: dict[str, Any], *, mode: str) -> Path:
 
 
 def markdown(payload: dict[str, Any]) -> str:
+    """The results as a markdown page: one table per suite."""
     lines = [f"# Benchmark results ({payload['mode']} mode)", ""]
     m = payload["machine"]
-    lines.append(f"Python {m['python']} on {m['platform']}, {m['cpus']} CPUs, {m['when']}.")
+    lines.append(
+        f"Python {m['python']} ({payload.get('loop', 'asyncio')} event loop) on "
+        f"{m['platform']}, {m['cpus']} CPUs, {m['when']}. Ratios are measured in the same "
+        "run on the same machine; figures are medians with min and max over the rounds."
+    )
     lines.append("")
+    for note in payload.get("notes", []):
+        lines.append(f"- {note}")
+    if payload.get("notes"):
+        lines.append("")
     for section, rows in payload.get("tables", {}).items():
         lines.append(f"## {section}")
         lines.append("")
@@ -44,6 +57,7 @@ def markdown(payload: dict[str, Any]) -> str:
         lines.append("|" + "---|" * len(header))
         lines.extend("| " + " | ".join(_cell(row[k]) for k in header) + " |" for row in rows)
         lines.append("")
+    lines += ["Reproduce:", "", "```sh", REPRODUCE, "```", ""]
     return "\n".join(lines)
 
 

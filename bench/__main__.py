@@ -1,0 +1,109 @@
+"""``python -m bench [--full] [--only SUITE,...]``: run the suites, write bench/results/.
+
+Quick mode (the default, what CI smoke-runs) keeps every run short; ``--full`` takes
+5 s wrk runs, 5 rounds and adds the 10,000-task end-to-end run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from bench import _loop, _report
+from bench._wrk import require_wrk
+
+__all__ = ("FULL", "QUICK", "Mode", "main")
+
+
+@dataclass(frozen=True)
+class Mode:
+    """How long and how often each suite runs."""
+
+    name: str
+    wrk_seconds: float
+    rounds: int
+    e2e_sizes: tuple[int, ...]
+    poll_tasks: int
+    poll_scale: float
+    overhead_calls: int
+
+
+QUICK = Mode("quick", 2.0, 2, (1_000,), 100, 0.02, 500)
+FULL = Mode("full", 5.0, 5, (1_000, 10_000), 300, 0.05, 2_000)
+SUITES = ("throughput", "challenge", "e2e", "memory", "polling", "overhead")
+
+
+def _suites(mode: Mode) -> dict[str, Callable[[], dict[str, Any]]]:
+    # Imported lazily so `--only` runs start quickly and a missing extra names itself.
+    from bench.challenge import run_challenge
+    from bench.e2e import run_e2e, run_polling
+    from bench.memory import run_memory
+    from bench.overhead import run_overhead
+    from bench.throughput import run_throughput
+
+    return {
+        "throughput": lambda: run_throughput(
+            seconds=mode.wrk_seconds, rounds=mode.rounds, tasks=10_000
+        ),
+        "challenge": lambda: run_challenge(seconds=max(2.0, mode.wrk_seconds)),
+        "e2e": lambda: run_e2e(sizes=mode.e2e_sizes),
+        "memory": lambda: run_memory(tasks=10_000),
+        "polling": lambda: run_polling(
+            tasks=mode.poll_tasks, time_scale=mode.poll_scale, intervals=(10, 20)
+        ),
+        "overhead": lambda: run_overhead(count=mode.overhead_calls, rounds=mode.rounds),
+    }
+
+
+TITLES = {
+    "throughput": "1. Receiver throughput (pushes/s, wrk, 64 connections)",
+    "challenge": "2. Challenge echo latency under a push flood",
+    "e2e": "3. End to end through AsyncMiniMax + CallbackServer (confirm off)",
+    "memory": "3b. Memory per pending task (task.result() on the receiver)",
+    "polling": "4. Callbacks vs polling (same workload, emulated seconds)",
+    "overhead": "5. Client overhead vs bare aiohttp (emulator process)",
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the chosen suites and write the results; exit 0 even if a target is missed."""
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--full", action="store_true", help="long runs, 5 rounds, 10k tasks")
+    parser.add_argument("--only", default=",".join(SUITES), help="comma-separated suites")
+    args = parser.parse_args(argv)
+    chosen = [name.strip() for name in args.only.split(",") if name.strip()]
+    unknown = sorted(set(chosen) - set(SUITES))
+    if unknown:
+        parser.error(f"--only: unknown suite(s) {unknown}; choose from {list(SUITES)}")
+    require_wrk()
+    mode = FULL if args.full else QUICK
+    suites = _suites(mode)
+    results: dict[str, Any] = {"loop": _loop.loop_name(), "tables": {}, "seconds": {}}
+    samples: dict[str, list[float]] = {}
+    for name in chosen:
+        print(f"[bench] {name} ({mode.name}) ...", file=sys.stderr, flush=True)
+        started = time.perf_counter()
+        outcome = suites[name]()
+        results["seconds"][name] = round(time.perf_counter() - started, 1)
+        results["tables"][TITLES[name]] = outcome["rows"]
+        results[name] = outcome
+        if name == "throughput":
+            results["throughput"] = outcome["throughput"]
+            results["throughput_runs"] = outcome["samples"]
+        elif name == "challenge":
+            samples["challenge echo under flood"] = outcome["samples"]
+        elif name == "e2e":
+            samples.update(outcome["samples"])
+    results["latency_samples_ms"] = samples
+    where = _report.write(results, mode=mode.name)
+    print((where / "results.md").read_text())
+    print(f"[bench] wrote {where}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

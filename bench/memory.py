@@ -1,0 +1,130 @@
+"""Memory per pending task: ``task.result()`` waiting on the callback receiver.
+
+Measured in this process, twice: a tracemalloc snapshot diff (Python allocations only,
+exact) and a resident-set diff (everything, coarse: allocator arenas round it). The
+waiters are real: ``client.video.task(id).result()`` on a started receiver, so the
+handle, the waiting coroutine, the registry entry and the watchdog timer all count.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import os
+import tracemalloc
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import anyio
+
+from bench import _loop
+from minimax_async import AsyncMiniMax
+from minimax_async.callbacks import CallbackEvent, CallbackServer
+
+__all__ = ("run_memory",)
+
+_LIMIT = 4096  # bytes per pending task, the target
+
+
+def _rss() -> int:
+    with open("/proc/self/statm") as handle:
+        return int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
+async def _pending(tasks: int, measure: Callable[[], Awaitable[None]]) -> None:
+    """Hold ``tasks`` waiters pending while ``measure()`` runs.
+
+    Each waiter is a plain ``asyncio`` task, as ``asyncio.gather`` would make; its own
+    cost is counted too, so the figure is what an application pays per pending task.
+    """
+    receiver = CallbackServer(confirm=False)
+    registered = anyio.Event()
+    count = 0
+
+    def on_event(event: CallbackEvent) -> None:
+        nonlocal count
+        if event.kind == "registered":
+            count += 1
+            if count == tasks:
+                registered.set()
+
+    receiver.subscribe(on_event)
+    # Port 9 (discard) is never called: the watchdog's quiet period outlasts the run.
+    async with AsyncMiniMax(
+        api_key="bench-key-0123456789", base_url="http://127.0.0.1:9", callbacks=receiver
+    ) as client:
+        waiters = [
+            asyncio.create_task(client.video.task(f"2{index:017d}").result())
+            for index in range(tasks)
+        ]
+        try:
+            with anyio.fail_after(120):
+                await registered.wait()
+            await measure()
+        finally:
+            for waiter in waiters:
+                waiter.cancel()
+            await asyncio.gather(*waiters, return_exceptions=True)
+
+
+def _measure_tracemalloc(tasks: int) -> float:
+    result: dict[str, int] = {}
+
+    async def main() -> None:
+        gc.collect()
+        tracemalloc.start()
+        before = tracemalloc.take_snapshot()
+
+        async def measure() -> None:
+            gc.collect()
+            after = tracemalloc.take_snapshot()
+            result["bytes"] = sum(s.size_diff for s in after.compare_to(before, "filename"))
+
+        try:
+            await _pending(tasks, measure)
+        finally:
+            tracemalloc.stop()
+
+    _loop.run(main)
+    return result["bytes"] / tasks
+
+
+def _measure_rss(tasks: int) -> float:
+    result: dict[str, int] = {}
+
+    async def main() -> None:
+        # Warm up once so imports and first-use caches are not counted.
+        await _pending(100, _nothing)
+        gc.collect()
+        before = _rss()
+
+        async def measure() -> None:
+            gc.collect()
+            result["bytes"] = _rss() - before
+
+        await _pending(tasks, measure)
+
+    _loop.run(main)
+    return result["bytes"] / tasks
+
+
+async def _nothing() -> None:
+    return None
+
+
+def run_memory(*, tasks: int = 10_000) -> dict[str, Any]:
+    """Bytes per pending task by both methods, against the 4 KiB target."""
+    # RSS first: after a tracemalloc run the allocator would reuse its freed memory.
+    resident = _measure_rss(tasks)
+    traced = _measure_tracemalloc(tasks)
+    rows = [
+        {
+            "method": method,
+            "pending tasks": tasks,
+            "bytes/task": round(value),
+            "target": f"< {_LIMIT}",
+            "met": "yes" if value < _LIMIT else "NO",
+        }
+        for method, value in (("tracemalloc diff", traced), ("RSS diff", resident))
+    ]
+    return {"rows": rows}
