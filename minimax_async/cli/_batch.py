@@ -237,7 +237,7 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
                 for line in bad:
                     progress.log(f"{args.jobs}: {line}")
                 interrupted = await _run_all(batch, planned, settings, args, out)
-                progress.summary(_summary_rows(batch, planned, bad))
+            progress.summary(_summary_rows(batch, planned, bad))
         if interrupted:
             out.error("interrupted; the journal is consistent: run the same command to resume")
             return INTERRUPTED

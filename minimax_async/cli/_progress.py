@@ -133,15 +133,18 @@ class Progress:
     # -- live display -------------------------------------------------------------
 
     def _render(self) -> Any:
+        from rich.console import Group
         from rich.table import Table
+        from rich.text import Text
 
-        table = Table(title=self.headline(), show_header=True, header_style="bold")
+        table = Table(show_header=True, header_style="bold")
         counts = self.counts()
         shown = [state for state in STATE_ORDER if counts[state]]
         for state in shown:
             table.add_column(state, justify="right")
         table.add_row(*(str(counts[state]) for state in shown))
-        return table
+        # The headline sits above the table: as a title it would wrap to the table width.
+        return Group(Text(self.headline()), table)
 
     def __enter__(self) -> Progress:
         if self._live_wanted:

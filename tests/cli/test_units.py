@@ -123,3 +123,17 @@ def test_format_eta() -> None:
     assert format_eta(42) == "42s"
     assert format_eta(185) == "3m05s"
     assert format_eta(3720) == "1h02m"
+
+
+def test_live_progress_renders_counts_and_summary_with_rich() -> None:
+    stream = io.StringIO()
+    with Progress(2, stream=stream, live=True) as progress:
+        progress.update("a", "waiting")
+        progress.update("b", "waiting")
+        progress.update("a", "done", "a.mp4")
+        progress.log("line 3: not valid JSON")
+    progress.summary([("a", "done", "1", "a.mp4"), ("b", "unknown", "", "not resent")])
+    text = stream.getvalue()
+    assert "line 3: not valid JSON" in text
+    assert "done 1/2, failed 0" in text
+    assert "not resent" in text
