@@ -8,11 +8,10 @@ uses, so both behave identically, and needs no ASGI framework at runtime::
 
 from __future__ import annotations
 
-import json
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
-from minimax_async.callbacks._app import KINDS, Endpoint
+from minimax_async.callbacks._app import KINDS, Endpoint, dumps
 
 __all__ = ("ASGIApp", "CallbackASGIApp")
 
@@ -116,7 +115,7 @@ async def _respond(
     *,
     extra: list[tuple[bytes, bytes]] | None = None,
 ) -> None:
-    body = b"" if payload is None else json.dumps(payload).encode()
+    body = b"" if payload is None else dumps(payload)
     headers = [(b"content-length", str(len(body)).encode())]
     if payload is not None:
         headers.append((b"content-type", b"application/json"))
