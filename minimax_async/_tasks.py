@@ -14,6 +14,7 @@ the handle is garbage-collected.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import math
@@ -71,7 +72,10 @@ class ResultWaiter(Protocol):
         *,
         query: QueryFn,
         timeout: float | None = None,  # noqa: ASYNC109 - the receiver's contract
+        trace_id: str | None = None,
     ) -> TaskSnapshot: ...
+
+    def updates(self, task_id: str) -> AsyncIterator[TaskSnapshot]: ...
 
     async def start(self) -> None: ...
 
@@ -154,8 +158,11 @@ class _TaskHandle(Generic[R]):
         backend: Any,
         slot: Slot | None = None,
         snapshot: TaskSnapshot | None = None,
+        trace_id: str | None = None,
     ) -> None:
         self.task_id = str(task_id)
+        #: Trace-Id of the create answer, for MiniMax support and the receiver's logs.
+        self.trace_id = trace_id
         self._backend = backend
         self._snapshot = snapshot
         self._slot = slot
@@ -196,7 +203,9 @@ class _TaskHandle(Generic[R]):
         """
         waiter: ResultWaiter | None = self._backend.waiter
         if waiter is not None:
-            snap = await waiter.wait(self.task_id, query=self.refresh, timeout=timeout)
+            snap = await waiter.wait(
+                self.task_id, query=self.refresh, timeout=timeout, trace_id=self.trace_id
+            )
         else:
             snap = await self._poll(timeout)
         self._snapshot = snap
@@ -207,7 +216,16 @@ class _TaskHandle(Generic[R]):
         *,
         timeout: float | None = None,  # noqa: ASYNC109
     ) -> AsyncIterator[TaskSnapshot]:
-        """Yield each new status (by polling) until a terminal one, which is yielded last."""
+        """Yield each new status until a terminal one, which is yielded last.
+
+        With a callback receiver the statuses come from its pushes (and its watchdog
+        when pushes go quiet); without one, from polling every ``poll_interval``.
+        """
+        waiter: ResultWaiter | None = self._backend.waiter
+        if waiter is not None:
+            async for pushed in self._pushed_updates(waiter, timeout):
+                yield pushed
+            return
         deadline = _absolute(timeout)
         last: TaskStatus | None = None
         while True:
@@ -221,6 +239,49 @@ class _TaskHandle(Generic[R]):
                     return
             with _deadline(self, deadline, timeout):
                 await anyio.sleep(self._interval())
+
+    async def _pushed_updates(
+        self,
+        waiter: ResultWaiter,
+        timeout: float | None,  # noqa: ASYNC109
+    ) -> AsyncIterator[TaskSnapshot]:
+        # The stream is subscribed before wait() registers the task, so no push that
+        # wait() replays or receives can slip past it; wait() arms the watchdog and
+        # raises TaskTimeoutError (or ClosedError) through `waiting`.
+        stream = waiter.updates(self.task_id).__aiter__()
+        pending: asyncio.Future[TaskSnapshot] = asyncio.ensure_future(stream.__anext__())
+        await asyncio.sleep(0)  # let the stream subscribe first
+        waiting = asyncio.ensure_future(
+            waiter.wait(self.task_id, query=self.refresh, timeout=timeout, trace_id=self.trace_id)
+        )
+        last: TaskStatus | None = None
+        try:
+            while True:
+                await asyncio.wait({pending, waiting}, return_when=asyncio.FIRST_COMPLETED)
+                if pending.done():
+                    try:
+                        snap = pending.result()
+                    except StopAsyncIteration:
+                        snap = await waiting
+                    else:
+                        pending = asyncio.ensure_future(stream.__anext__())
+                else:
+                    snap = waiting.result()
+                if snap.status is not last:
+                    last = snap.status
+                    self._snapshot = snap
+                    yield snap
+                if snap.is_terminal:
+                    return
+        finally:
+            for future in (pending, waiting):
+                future.cancel()
+            with contextlib.suppress(BaseException):
+                await asyncio.gather(pending, waiting, return_exceptions=True)
+            aclose = getattr(stream, "aclose", None)
+            if aclose is not None:
+                with contextlib.suppress(BaseException):
+                    await aclose()
 
     async def _poll(self, timeout: float | None) -> TaskSnapshot:  # noqa: ASYNC109
         with _deadline(self, _absolute(timeout), timeout):

@@ -268,11 +268,13 @@ class Transport:
             raise ambiguous(str(exc)) from exc
         if not created.task_id:
             raise ambiguous(f"success answer without a task_id (Trace-Id {answer.trace_id})")
-        logger.debug(
-            "created task %s client_key=%s (Trace-Id %s)",
+        created.trace_id = answer.trace_id
+        logger.info(
+            "submitted task %s client_key=%s (Trace-Id %s)",
             created.task_id,
             client_key,
             answer.trace_id,
+            extra={"task_id": created.task_id, "trace_id": answer.trace_id, "event": "submitted"},
         )
         return created
 

@@ -70,10 +70,11 @@ class VideoTemplateRequest(WireModel):
 
 
 class CreateTaskResponse(WireModel):
-    """Answer to either create call."""
+    """Answer to either create call; ``trace_id`` comes from the Trace-Id header."""
 
     task_id: Id | None = None
     base_resp: BaseResp = Field(default_factory=BaseResp)
+    trace_id: str | None = Field(default=None, exclude=True)
 
 
 class TaskSnapshot(WireModel):

@@ -100,7 +100,7 @@ class Videos(Resource):
             slot.release()
             raise
         assert created.task_id is not None  # the transport refuses answers without one
-        return VideoTask(created.task_id, backend=self, slot=slot)
+        return VideoTask(created.task_id, backend=self, slot=slot, trace_id=created.trace_id)
 
     async def _build(
         self,

@@ -86,7 +86,7 @@ class VideoAgent(Resource):
             slot.release()
             raise
         assert created.task_id is not None  # the transport refuses answers without one
-        return VideoAgentTask(created.task_id, backend=self, slot=slot)
+        return VideoAgentTask(created.task_id, backend=self, slot=slot, trace_id=created.trace_id)
 
     def _check_template(self, tid: str, texts: list[str], media: list[str]) -> None:
         region = self._core.config.region

@@ -1,0 +1,78 @@
+"""task.updates() and task.result() through the receiver: pushes, Trace-Id, deadlines."""
+
+from __future__ import annotations
+
+import logging
+
+import anyio
+import pytest
+
+from minimax_async import CallbackEvent, CallbackServer, TaskStatus, TaskTimeoutError
+from minimax_async.emulator import Emulator
+from tests.client.conftest import ClientFactory
+
+DEADLINE = 30.0
+
+
+async def test_updates_follow_the_pushes_without_polling(
+    make_client: ClientFactory, emu: Emulator
+) -> None:
+    emu.config.time_scale = 0.05
+    receiver = CallbackServer(quiet_period=600.0, confirm=False)
+    async with make_client(callbacks=receiver, poll_interval=600.0) as client:
+        task = await client.video.create(prompt="statuses by push")
+        with anyio.fail_after(DEADLINE):
+            seen = [snap.status async for snap in task.updates()]
+    assert seen == [TaskStatus.QUEUEING, TaskStatus.PROCESSING, TaskStatus.SUCCESS]
+    assert task.status is TaskStatus.SUCCESS
+    assert emu.requests_to("/v1/query/video_generation") == []
+
+
+async def test_updates_end_through_the_watchdog_when_every_push_is_lost(
+    make_client: ClientFactory, emu: Emulator
+) -> None:
+    emu.config.push_drop_rate = 1.0
+    receiver = CallbackServer(quiet_period=0.05, max_poll_interval=0.1)
+    async with make_client(callbacks=receiver) as client:
+        task = await client.video.create(prompt="no push will come")
+        with anyio.fail_after(DEADLINE):
+            seen = [snap.status async for snap in task.updates()]
+    assert seen[-1] is TaskStatus.SUCCESS
+    assert emu.requests_to("/v1/query/video_generation")
+
+
+async def test_updates_deadline_raises_and_the_task_can_be_awaited_again(
+    make_client: ClientFactory, emu: Emulator
+) -> None:
+    emu.config.time_scale = 1.0  # seconds per stage: the deadline below comes first
+    receiver = CallbackServer(quiet_period=600.0)
+    async with make_client(callbacks=receiver) as client:
+        task = await client.video.create(prompt="slow")
+        with pytest.raises(TaskTimeoutError):
+            async for _ in task.updates(timeout=0.01):
+                pass
+        emu.config.time_scale = 0.01
+        with anyio.fail_after(DEADLINE):
+            video = await task.result(timeout=DEADLINE)
+    assert video.file_id == emu.tasks[task.task_id].file_id
+
+
+async def test_the_create_trace_id_reaches_the_handle_the_logs_and_the_receiver(
+    make_client: ClientFactory, emu: Emulator, caplog: pytest.LogCaptureFixture
+) -> None:
+    events: list[CallbackEvent] = []
+    receiver = CallbackServer(quiet_period=600.0)
+    receiver.subscribe(events.append)
+    caplog.set_level(logging.INFO, logger="minimax_async")
+    async with make_client(callbacks=receiver) as client:
+        task = await client.video.create(prompt="traced")
+        with anyio.fail_after(DEADLINE):
+            await task.result(timeout=DEADLINE)
+    create = emu.requests_to("/v1/video_generation")[0]
+    assert task.trace_id == create.trace_id
+    assert task.trace_id
+    submitted = [r for r in caplog.records if getattr(r, "event", None) == "submitted"]
+    assert [getattr(r, "task_id", None) for r in submitted] == [task.task_id]
+    assert getattr(submitted[0], "trace_id", None) == task.trace_id
+    completed = [e for e in events if e.kind == "completed"]
+    assert [(e.task_id, e.trace_id) for e in completed] == [(task.task_id, task.trace_id)]
