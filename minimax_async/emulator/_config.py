@@ -15,8 +15,8 @@ FailWhen = Callable[[Mapping[str, Any]], "int | None"]
 #: Text that, found in a video prompt or an agent text input, makes that one task fail
 #: with the code shown. Lets a test (or a CLI user) pick the failing task by content.
 FAIL_MARKERS: Mapping[str, int] = {
-    "[emulator:fail:1026]": 1026,
-    "[emulator:fail:1027]": 1027,
+    "{emulator:fail:1026}": 1026,
+    "{emulator:fail:1027}": 1027,
 }
 
 _FAILURE_CODES = (1026, 1027)
@@ -66,7 +66,7 @@ class EmulatorConfig:
         ``failure_rate`` + ``failure_code`` (1026 input / 1027 output sensitive): a
         fraction of tasks that end in Fail. ``fail_when``: a callable on the create body
         returning a code to fail that one task. A prompt or text input containing one of
-        :data:`FAIL_MARKERS` (e.g. ``[emulator:fail:1027]``) fails that task too.
+        :data:`FAIL_MARKERS` (e.g. ``{emulator:fail:1027}``) fails that task too.
         ``http_error_rate`` + ``http_error_status``: fraction of API requests answered
         with a bare HTTP 5xx (a create so refused creates no task).
         ``slow_rate`` + ``slow_seconds``: fraction of API requests stalled first.

@@ -119,7 +119,7 @@ async def test_every_delivery_fault_still_gives_each_task_one_correct_result(
 
 async def test_failed_tasks_resolve_with_their_fail_snapshot() -> None:
     async with rig(confirm=False) as (emu, cb, client, events):
-        results = await run_video_tasks(cb, client, 3, prompt="x [emulator:fail:1027]")
+        results = await run_video_tasks(cb, client, 3, prompt="x {emulator:fail:1027}")
         assert_matches_emulator(emu, results, events, sized=False)
         for result in results.values():
             assert result.status is TaskStatus.FAIL

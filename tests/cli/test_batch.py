@@ -35,7 +35,7 @@ def test_good_lines_run_bad_lines_reported_failures_counted(
         tmp_path / "jobs.jsonl",
         {"name": "dusk", "prompt": "A lighthouse at dusk", "camera": ["Push in"]},
         "{broken",
-        {"name": "fails", "prompt": "x [emulator:fail:1026]"},
+        {"name": "fails", "prompt": "x {emulator:fail:1026}"},
         {"prompt": "Waves", "duration": 10},
         {"name": "bad-model", "model": "nope", "prompt": "x"},
     )

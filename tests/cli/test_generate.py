@@ -100,7 +100,7 @@ def test_failed_task_exits_1_with_a_fail_record(
         capsys,
         "generate",
         "--prompt",
-        "Waves [emulator:fail:1027]",
+        "Waves {emulator:fail:1027}",
         "--out",
         str(tmp_path / "x.mp4"),
         "--json",

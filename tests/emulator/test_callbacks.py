@@ -88,7 +88,7 @@ async def test_pushes_can_use_capitalised_statuses(
     api: Caller, minimax_emulator: Emulator, hook: Receiver
 ) -> None:
     minimax_emulator.config.push_status_case = "capitalized"
-    await api.create(model="T2V-01", prompt="x [emulator:fail:1027]", callback_url=hook.url)
+    await api.create(model="T2V-01", prompt="x {emulator:fail:1027}", callback_url=hook.url)
     pushes = await hook.wait_for(3)
     assert [p["status"] for p in pushes] == ["Queueing", "Processing", "Fail"]
     assert pushes[-1]["base_resp"]["status_code"] == 1027
@@ -97,7 +97,7 @@ async def test_pushes_can_use_capitalised_statuses(
 async def test_a_failed_task_pushes_failed_in_lowercase(
     api: Caller, minimax_emulator: Emulator, hook: Receiver
 ) -> None:
-    await api.create(model="T2V-01", prompt="x [emulator:fail:1026]", callback_url=hook.url)
+    await api.create(model="T2V-01", prompt="x {emulator:fail:1026}", callback_url=hook.url)
     pushes = await hook.wait_for(3)
     assert pushes[-1]["status"] == "failed"
     assert pushes[-1]["base_resp"] == {"status_code": 1026, "status_msg": "input new_sensitive"}

@@ -60,7 +60,7 @@ async def test_fail_when_picks_one_task(api: Caller, minimax_emulator: Emulator)
 
 
 async def test_a_prompt_marker_fails_that_task(api: Caller, minimax_emulator: Emulator) -> None:
-    created = await api.create(model="T2V-01", prompt="sky [emulator:fail:1026]")
+    created = await api.create(model="T2V-01", prompt="sky {emulator:fail:1026}")
     task = await minimax_emulator.wait_for_status(created["task_id"], TaskStatus.FAIL)
     assert task.history == [
         TaskStatus.PREPARING,
