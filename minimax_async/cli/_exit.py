@@ -16,6 +16,8 @@ Code  Meaning
       unknown in ``generate`` (it was not resent: check before retrying)
 130   interrupted (Ctrl-C / SIGINT); a batch journal stays consistent and a
       re-run resumes it
+141   stdout was closed by its reader (``| head``); the rest of the output is
+      dropped quietly, as other Unix tools do
 ====  ==========================================================================
 
 A batch without ``--strict`` reports bad lines, runs the good ones, and exits 1 if
