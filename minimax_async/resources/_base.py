@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from minimax_async._config import ClientConfig
 from minimax_async._exceptions import InvalidInputError
-from minimax_async._limits import InFlightLimiter, RateLimiter
+from minimax_async._limits import InFlightLimiter, RateLimiter, Slot
+from minimax_async._status import TaskStatus
 from minimax_async._tasks import ResultWaiter, TaskKind
 from minimax_async._transport import Transport
+from minimax_async.models import CreateTaskResponse, TaskSnapshot
 
 __all__ = ("Core", "Resource", "check_flag", "check_id")
+
+S = TypeVar("S", bound=TaskSnapshot)
 
 
 @dataclass
@@ -32,6 +36,32 @@ class Core:
         if self.waiter is not None and not self.waiter.running:
             await self.waiter.start()
             self.started_waiter = True
+
+    async def submit(
+        self, path: str, body: dict[str, Any], *, timeout: float | None
+    ) -> tuple[CreateTaskResponse, Slot]:
+        """Take an in-flight slot, then send one create; the slot goes back if it fails."""
+        slot = await self.in_flight.acquire()
+        try:
+            created = await self.transport.create(path, body, limiter=self.limiter, timeout=timeout)
+        except BaseException:
+            slot.release()
+            raise
+        return created, slot
+
+    async def query(
+        self, path: str, task_id: str | int, model: type[S], *, timeout: float | None
+    ) -> S:
+        """One task query; a failed task answers normally, its reason in base_resp."""
+        tid = check_id(task_id, field="task_id")
+        return await self.transport.get(
+            path,
+            params={"task_id": tid},
+            model=model,
+            timeout=timeout,
+            # A failed task carries its reason (1026/1027) in base_resp: not an error.
+            tolerate=lambda snap: snap.status is TaskStatus.FAIL,
+        )
 
     async def callback_url(self, given: str | None, kind: TaskKind) -> str | None:
         """The caller's callback_url (checked), else the receiver's, else None."""

@@ -24,7 +24,6 @@ from minimax_async._download import Progress
 from minimax_async._exceptions import InvalidInputError
 from minimax_async._images import ImageInput, image_to_wire
 from minimax_async._rules import check_video_params
-from minimax_async._status import TaskStatus
 from minimax_async._tasks import VideoTask
 from minimax_async.models import (
     FileObject,
@@ -88,17 +87,9 @@ class Videos(Resource):
             callback_url=await self._core.callback_url(callback_url, "video"),
             aigc_watermark=aigc_watermark,
         )
-        slot = await self._core.in_flight.acquire()
-        try:
-            created = await self._core.transport.create(
-                "/v1/video_generation",
-                request.to_wire(),
-                limiter=self._core.limiter,
-                timeout=timeout,
-            )
-        except BaseException:
-            slot.release()
-            raise
+        created, slot = await self._core.submit(
+            "/v1/video_generation", request.to_wire(), timeout=timeout
+        )
         assert created.task_id is not None  # the transport refuses answers without one
         return VideoTask(created.task_id, backend=self, slot=slot, trace_id=created.trace_id)
 
@@ -159,14 +150,8 @@ class Videos(Resource):
         timeout: float | None = None,
     ) -> VideoQueryResponse:
         """The task's current state. A failed task answers normally, with status Fail."""
-        tid = check_id(task_id, field="task_id")
-        return await self._core.transport.get(
-            "/v1/query/video_generation",
-            params={"task_id": tid},
-            model=VideoQueryResponse,
-            timeout=timeout,
-            # A failed task carries its reason (1026/1027) in base_resp: not an error.
-            tolerate=lambda snap: snap.status is TaskStatus.FAIL,
+        return await self._core.query(
+            "/v1/query/video_generation", task_id, VideoQueryResponse, timeout=timeout
         )
 
     def task(self, task_id: str | int) -> VideoTask:

@@ -18,7 +18,6 @@ from minimax_async._catalog import TEMPLATES, Template, template_by_id
 from minimax_async._download import Progress, Target, download_to
 from minimax_async._exceptions import InvalidInputError
 from minimax_async._images import ImageInput, image_to_wire
-from minimax_async._status import TaskStatus
 from minimax_async._tasks import VideoAgentTask
 from minimax_async.models import (
     AgentQueryResponse,
@@ -74,17 +73,9 @@ class VideoAgent(Resource):
             media_inputs=[MediaInput(value=m) for m in media] if media else None,
             callback_url=await self._core.callback_url(callback_url, "agent"),
         )
-        slot = await self._core.in_flight.acquire()
-        try:
-            created = await self._core.transport.create(
-                "/v1/video_template_generation",
-                request.to_wire(),
-                limiter=self._core.limiter,
-                timeout=timeout,
-            )
-        except BaseException:
-            slot.release()
-            raise
+        created, slot = await self._core.submit(
+            "/v1/video_template_generation", request.to_wire(), timeout=timeout
+        )
         assert created.task_id is not None  # the transport refuses answers without one
         return VideoAgentTask(created.task_id, backend=self, slot=slot, trace_id=created.trace_id)
 
@@ -119,13 +110,8 @@ class VideoAgent(Resource):
         timeout: float | None = None,
     ) -> AgentQueryResponse:
         """The task's current state; on Success it carries ``video_url``."""
-        tid = check_id(task_id, field="task_id")
-        return await self._core.transport.get(
-            "/v1/query/video_template_generation",
-            params={"task_id": tid},
-            model=AgentQueryResponse,
-            timeout=timeout,
-            tolerate=lambda snap: snap.status is TaskStatus.FAIL,
+        return await self._core.query(
+            "/v1/query/video_template_generation", task_id, AgentQueryResponse, timeout=timeout
         )
 
     def task(self, task_id: str | int) -> VideoAgentTask:
