@@ -13,6 +13,7 @@ Pushes are treated as hints and polls as truth; see :class:`CallbackServer`.
 from __future__ import annotations
 
 from minimax_async.callbacks._asgi import CallbackASGIApp
+from minimax_async.callbacks._bus import BusSink, ResultBus
 from minimax_async.callbacks._hooks import CallbackEvent, EventKind, Hooks, Subscriber
 from minimax_async.callbacks._registry import InMemoryRegistry, QueryFn, TaskRegistry, TaskState
 from minimax_async.callbacks._server import CallbackServer, SelfCheckError
@@ -20,6 +21,7 @@ from minimax_async.callbacks._tracker import PERMANENT_ERRORS
 
 __all__ = (
     "PERMANENT_ERRORS",
+    "BusSink",
     "CallbackASGIApp",
     "CallbackEvent",
     "CallbackServer",
@@ -27,6 +29,7 @@ __all__ = (
     "Hooks",
     "InMemoryRegistry",
     "QueryFn",
+    "ResultBus",
     "SelfCheckError",
     "Subscriber",
     "TaskRegistry",

@@ -16,7 +16,8 @@ from aiohttp import web
 from minimax_async._exceptions import ClosedError, InvalidInputError, MiniMaxError
 from minimax_async.callbacks._app import KINDS, Endpoint, build_aiohttp_app, normalise_path
 from minimax_async.callbacks._asgi import ASGIApp, CallbackASGIApp
-from minimax_async.callbacks._hooks import Hooks, Subscriber
+from minimax_async.callbacks._bus import ResultBus
+from minimax_async.callbacks._hooks import CallbackEvent, Hooks, Subscriber
 from minimax_async.callbacks._registry import InMemoryRegistry, QueryFn, TaskRegistry
 from minimax_async.callbacks._tracker import Tracker
 from minimax_async.models import TaskSnapshot
@@ -48,6 +49,11 @@ class CallbackServer:
     URL carries an unguessable ``secret`` path segment; requests without it get 404.
     ``listen=False`` binds no socket: serve :meth:`aiohttp_app` or :meth:`asgi_app`
     from your own application instead (then ``public_url`` is required).
+
+    Several worker processes: give each the same ``secret`` and a shared ``bus`` (e.g.
+    ``minimax_async.durable.RedisBus``), so a push any worker receives resolves the
+    waiter in whichever worker awaits the task; ``reuse_port=True`` lets them all bind
+    one port (SO_REUSEPORT, the kernel spreads connections).
     """
 
     def __init__(
@@ -67,6 +73,8 @@ class CallbackServer:
         registry: TaskRegistry | None = None,
         listen: bool = True,
         check_on_start: bool = False,
+        bus: ResultBus | None = None,
+        reuse_port: bool = False,
     ) -> None:
         _check_options(public_url, secret, quiet_period, max_poll_interval, poll_jitter)
         if max_concurrent_polls < 1:
@@ -100,6 +108,11 @@ class CallbackServer:
         self._runner: web.AppRunner | None = None
         self._bound_url: str | None = None
         self._started = False
+        self.reuse_port = reuse_port
+        self.bus = bus
+        if bus is not None:
+            self._tracker.relay = bus.publish
+            self.hooks.subscribe(self._on_event)
 
     # -- lifecycle ---------------------------------------------------------------------
 
@@ -114,8 +127,16 @@ class CallbackServer:
             raise ClosedError("this CallbackServer was closed; create a new one")
         if self._started:
             return
+        if self.bus is not None:
+            # Before binding: a worker that cannot share pushes must not take any.
+            await self.bus.start(_Sink(self))
         if self.listen:
-            await self._bind()
+            try:
+                await self._bind()
+            except BaseException:
+                if self.bus is not None:
+                    await self.bus.aclose()
+                raise
         self._started = True
         logger.info("callback receiver ready at %s", self._redacted_url())
         if self.check_on_start:
@@ -129,7 +150,8 @@ class CallbackServer:
         runner = web.AppRunner(build_aiohttp_app(self._endpoint, self.path), access_log=None)
         await runner.setup()
         try:
-            await web.TCPSite(runner, self.host, self.port).start()
+            site = web.TCPSite(runner, self.host, self.port, reuse_port=self.reuse_port or None)
+            await site.start()
         except BaseException:
             await runner.cleanup()
             raise
@@ -151,6 +173,8 @@ class CallbackServer:
         runner, self._runner = self._runner, None
         if runner is not None:
             await runner.cleanup()
+        if self.bus is not None:
+            await self.bus.aclose()
 
     async def __aenter__(self) -> CallbackServer:
         await self.start()
@@ -198,7 +222,14 @@ class CallbackServer:
         Cancelling this call detaches this waiter only; the task keeps running at
         MiniMax and a later ``wait`` re-attaches.
         """
+        if self.bus is not None:
+            # Runs once wait() below has registered the task, so nothing slips between.
+            self.bus.watch(task_id)
         return await self._tracker.wait(task_id, query=query, timeout=timeout, trace_id=trace_id)
+
+    def _on_event(self, event: CallbackEvent) -> None:
+        if event.kind == "completed" and event.task_id is not None and self.bus is not None:
+            self.bus.completed(event.task_id)
 
     def updates(self, task_id: str) -> AsyncIterator[TaskSnapshot]:
         """Every accepted status change of the task, ending after the terminal one."""
@@ -253,6 +284,29 @@ class CallbackServer:
     def __repr__(self) -> str:
         state = "running" if self.running else "stopped"
         return f"<CallbackServer {self._redacted_url()} {state} confirm={self.confirm}>"
+
+
+class _Sink:
+    """The receiver as seen by its result bus."""
+
+    def __init__(self, server: CallbackServer) -> None:
+        self._tracker = server._tracker
+
+    def deliver(self, snapshot: TaskSnapshot) -> None:
+        # Only tasks this worker waits on; the others are another worker's business.
+        if self._tracker.registry.get(snapshot.task_id) is not None:
+            self._tracker.on_push(snapshot, relay=False)
+
+    def degraded(self) -> None:
+        for state in self._tracker.registry.pending():
+            if state.waiters and not self._tracker.closed:
+                self._tracker.watchdog.poll_now(state, "poll")
+
+    def restored(self) -> None:
+        """Nothing to reset: the catch-up that follows delivers what was missed."""
+
+    def waiting(self) -> list[str]:
+        return [s.task_id for s in self._tracker.registry.pending() if s.waiters]
 
 
 def _check_options(

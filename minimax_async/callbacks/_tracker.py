@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import random
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 
 import aiohttp
 import anyio
@@ -68,13 +68,22 @@ class Tracker:
         )
         self._listeners: dict[str, list[asyncio.Queue[TaskSnapshot | None]]] = {}
         self.closed = False
+        #: Called with every push this process receives (the result bus publishes it).
+        self.relay: Callable[[TaskSnapshot], None] | None = None
 
     # -- pushes ------------------------------------------------------------------------
 
-    def on_push(self, snapshot: TaskSnapshot, *, trace_id: str | None = None) -> str:
-        """Apply one validated push; returns "accepted", "confirming", "buffered" or "ignored"."""
+    def on_push(
+        self, snapshot: TaskSnapshot, *, trace_id: str | None = None, relay: bool = True
+    ) -> str:
+        """Apply one validated push; returns "accepted", "confirming", "buffered" or "ignored".
+
+        ``relay=False`` for a push another worker relayed (it is not relayed again).
+        """
         if self.closed:
             return "ignored"
+        if relay and self.relay is not None:
+            self.relay(snapshot)
         state = self.registry.get(snapshot.task_id)
         if state is None:
             kept = self.registry.hold_early(snapshot)

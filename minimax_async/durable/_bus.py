@@ -1,0 +1,240 @@
+"""``RedisBus``: a push received by any worker resolves the waiter in the right one.
+
+Why pub/sub plus a hash, not streams: fan-out here is to *every* worker (any of them
+may be the waiter), which pub/sub does in one hop with sub-millisecond latency and no
+consumer bookkeeping or trimming. Pub/sub is at-most-once, so it is never the truth:
+each push is first written to a per-task hash by a Lua script that only moves a task
+forward (a late or duplicate push cannot move it back, and is not republished), and a
+worker reads that hash when it starts waiting and again after a reconnect. The
+receiver's watchdog poll stays the backstop for everything else (a push MiniMax never
+sent, Redis down). A stream would add replay, which the hash already gives per task.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import socket
+import uuid
+from typing import TYPE_CHECKING, Any
+
+from minimax_async.callbacks._bus import BusSink
+from minimax_async.durable._records import snapshot_from_json, snapshot_to_json
+from minimax_async.durable._redis_util import RedisUnavailableError, connect, redact_url, text
+from minimax_async.models import TaskSnapshot
+
+if TYPE_CHECKING:
+    from redis.asyncio import Redis
+
+__all__ = ("RedisBus",)
+
+logger = logging.getLogger(__name__)
+
+# KEYS: task hash, channel. ARGV: rank, snapshot JSON, message, ttl seconds.
+_RECORD = """
+local current = tonumber(redis.call('HGET', KEYS[1], 'rank') or '-1')
+if tonumber(ARGV[1]) <= current then return 0 end
+redis.call('HSET', KEYS[1], 'rank', ARGV[1], 'snapshot', ARGV[2])
+redis.call('EXPIRE', KEYS[1], tonumber(ARGV[4]))
+redis.call('PUBLISH', KEYS[2], ARGV[3])
+return 1
+"""
+
+
+class RedisBus:
+    """Shares pushes between the receivers of every worker process via Redis.
+
+    ``CallbackServer(bus=RedisBus(url=...))`` in each worker, all with the same
+    ``prefix`` and the same callback ``secret``. ``worker_id`` names this worker in the
+    exactly-once claims (default: host:pid:random). Task hashes and claims expire after
+    ``ttl`` seconds. If Redis is down at start, :meth:`start` raises
+    :class:`RedisUnavailableError`; if it goes away later, a warning is logged, every
+    waiting task is polled, and the bus reconnects in the background.
+    """
+
+    def __init__(
+        self,
+        url: str = "redis://127.0.0.1:6379/0",
+        *,
+        prefix: str = "mmx",
+        worker_id: str | None = None,
+        ttl: float = 7 * 24 * 3600.0,
+        reconnect_delay: float = 1.0,
+    ) -> None:
+        if ttl <= 0 or reconnect_delay <= 0:
+            raise ValueError("ttl and reconnect_delay must be > 0 seconds")
+        self.url = url
+        self.prefix = prefix
+        self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+        self.ttl = int(ttl)
+        self.reconnect_delay = reconnect_delay
+        self.channel = f"{prefix}:pushes"
+        self.connected = False
+        self._redis: Redis | None = None
+        self._sink: BusSink | None = None
+        self._listener: asyncio.Task[None] | None = None
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._subscribed = asyncio.Event()
+        self._closed = False
+
+    def _k(self, *parts: str) -> str:
+        return ":".join((self.prefix, *parts))
+
+    # -- lifecycle ---------------------------------------------------------------------
+
+    async def start(self, sink: BusSink) -> None:
+        """Connect and subscribe; :class:`RedisUnavailableError` names the URL if not."""
+        self._sink = sink
+        self._redis = await connect(self.url)
+        self._record = self._redis.register_script(_RECORD)
+        self._subscribed.clear()
+        self._listener = asyncio.get_running_loop().create_task(self._listen())
+        # Subscribed before start returns: no push published after it is missed.
+        waiter = asyncio.ensure_future(self._subscribed.wait())
+        await asyncio.wait({waiter, self._listener}, return_when=asyncio.FIRST_COMPLETED)
+        if not waiter.done():
+            waiter.cancel()
+            await self.aclose()
+            raise RedisUnavailableError(f"cannot subscribe at {redact_url(self.url)}")
+        self.connected = True
+        logger.info("result bus connected to %s as %s", redact_url(self.url), self.worker_id)
+
+    async def aclose(self) -> None:
+        """Stop listening and disconnect."""
+        self._closed = True
+        pending = [t for t in (self._listener, *self._tasks) if t is not None]
+        for task in pending:
+            task.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)
+        redis, self._redis = self._redis, None
+        if redis is not None:
+            await redis.aclose()
+        self.connected = False
+
+    # -- outbound ----------------------------------------------------------------------
+
+    def publish(self, snapshot: TaskSnapshot) -> None:
+        """Record the push in the task's hash and fan it out (in the background)."""
+        self._spawn(self._publish(snapshot))
+
+    async def _publish(self, snapshot: TaskSnapshot) -> None:
+        body = snapshot_to_json(snapshot)
+        message = json.dumps({"origin": self.worker_id, "snapshot": body})
+        args: list[str | int] = [snapshot.status.rank, body, message, self.ttl]
+        await self._redis_call(
+            "publish",
+            self._record(keys=[self._k("task", snapshot.task_id), self.channel], args=args),
+        )
+
+    def watch(self, task_id: str) -> None:
+        """Deliver the furthest push any worker recorded for the task (after registering)."""
+        self._spawn(self._catch_up([task_id]))
+
+    async def _catch_up(self, task_ids: list[str]) -> None:
+        if self._redis is None:
+            return
+        for task_id in task_ids:
+            raw = await self._redis_call(
+                "catch up", self._redis.hget(self._k("task", task_id), "snapshot")
+            )
+            if raw is not None and self._sink is not None:
+                self._sink.deliver(snapshot_from_json(raw))
+
+    def completed(self, task_id: str) -> None:
+        """Claim the task's result for this worker (SET NX: the first worker wins)."""
+        self._spawn(self._claim(task_id))
+
+    async def _claim(self, task_id: str) -> None:
+        if self._redis is None:
+            return
+        won = await self._redis_call(
+            "claim",
+            self._redis.set(self._k("claimed", task_id), self.worker_id, nx=True, ex=self.ttl),
+        )
+        if won is None and self.connected:
+            logger.info("task %s result was already claimed by another worker", task_id)
+
+    async def claimed_by(self, task_id: str) -> str | None:
+        """The worker that claimed the task's result, if any."""
+        if self._redis is None:
+            raise RedisUnavailableError("the bus is not started")
+        raw = await self._redis.get(self._k("claimed", task_id))
+        return text(raw) if raw is not None else None
+
+    # -- inbound -----------------------------------------------------------------------
+
+    async def _listen(self) -> None:
+        from redis.exceptions import RedisError
+
+        while not self._closed:
+            assert self._redis is not None
+            pubsub = self._redis.pubsub(ignore_subscribe_messages=True)
+            try:
+                await pubsub.subscribe(self.channel)
+                self._back_online()
+                async for message in pubsub.listen():
+                    self._on_message(message)
+            except (RedisError, OSError) as exc:
+                self._lost(f"{type(exc).__name__}: {exc}")
+                await asyncio.sleep(self.reconnect_delay)  # backoff before reconnecting
+            finally:
+                await asyncio.shield(pubsub.aclose())  # type: ignore[no-untyped-call]
+
+    def _on_message(self, message: dict[str, Any]) -> None:
+        try:
+            data = json.loads(message["data"])
+            if data.get("origin") == self.worker_id:
+                return  # applied locally when it arrived
+            snapshot = snapshot_from_json(data["snapshot"])
+        except (ValueError, KeyError, TypeError):
+            logger.warning("result bus: ignoring a malformed message on %s", self.channel)
+            return
+        if self._sink is not None:
+            self._sink.deliver(snapshot)
+
+    def _back_online(self) -> None:
+        first = not self._subscribed.is_set()
+        self._subscribed.set()
+        if first:
+            return
+        self.connected = True
+        logger.warning("result bus reconnected to %s; catching up", redact_url(self.url))
+        if self._sink is not None:
+            self._sink.restored()
+            self._spawn(self._catch_up(self._sink.waiting()))
+
+    def _lost(self, why: str) -> None:
+        if not self.connected:
+            return
+        self.connected = False
+        logger.warning(
+            "RESULT BUS LOST: Redis at %s unreachable (%s); falling back to polling every "
+            "waiting task until it is back",
+            redact_url(self.url),
+            why,
+        )
+        if self._sink is not None:
+            self._sink.degraded()
+
+    async def _redis_call(self, what: str, call: Any) -> Any:
+        from redis.exceptions import RedisError
+
+        try:
+            return await call
+        except (RedisError, OSError) as exc:
+            # The push was applied locally; polling covers the other workers.
+            self._lost(f"{what}: {type(exc).__name__}: {exc}")
+            return None
+
+    def _spawn(self, coro: Any) -> None:
+        if self._closed or self._redis is None:
+            coro.close()
+            return
+        task = asyncio.get_running_loop().create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    def __repr__(self) -> str:
+        return f"<RedisBus {redact_url(self.url)} prefix={self.prefix!r} {self.worker_id}>"
