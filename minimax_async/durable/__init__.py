@@ -1,0 +1,46 @@
+"""Survive restarts and scale out: a durable task journal and a Redis result bus.
+
+::
+
+    journal = SQLiteJournal("tasks.db")              # or RedisJournal(url), MemoryJournal()
+    async with AsyncMiniMax(journal=journal) as client:
+        client.on_result("video", save_video)        # runs once per finished task
+        report = await client.resume()               # after a restart
+        for task in report.tasks: ...                # awaitable as usual
+        for entry in report.ambiguous: ...           # never resent: reconcile these
+
+    callbacks = CallbackServer(secret=SECRET, reuse_port=True, bus=RedisBus(url))
+
+See :mod:`minimax_async.durable._durability` for the guarantees, stated precisely.
+"""
+
+from __future__ import annotations
+
+from minimax_async.durable._bus import RedisBus
+from minimax_async.durable._durability import Durability, ResultHandler, ResumeReport
+from minimax_async.durable._journal import MemoryJournal, TaskJournal
+from minimax_async.durable._records import (
+    EntryState,
+    JournalEntry,
+    fingerprint,
+    redact_body,
+)
+from minimax_async.durable._redis_journal import RedisJournal
+from minimax_async.durable._redis_util import RedisUnavailableError
+from minimax_async.durable._sqlite import SQLiteJournal
+
+__all__ = (
+    "Durability",
+    "EntryState",
+    "JournalEntry",
+    "MemoryJournal",
+    "RedisBus",
+    "RedisJournal",
+    "RedisUnavailableError",
+    "ResultHandler",
+    "ResumeReport",
+    "SQLiteJournal",
+    "TaskJournal",
+    "fingerprint",
+    "redact_body",
+)
