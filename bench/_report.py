@@ -78,14 +78,14 @@ def plot(payload: dict[str, Any]) -> None:
         return
     throughput = payload.get("throughput", {})
     if throughput:
-        fig, ax = plt.subplots(figsize=(7, 3.5))
+        fig, ax = plt.subplots(figsize=(8, 3.5))
         names = list(throughput)
         medians = [throughput[n]["median"] for n in names]
         lows = [throughput[n]["median"] - throughput[n]["min"] for n in names]
         highs = [throughput[n]["max"] - throughput[n]["median"] for n in names]
         ax.barh(names, medians, xerr=[lows, highs], color="#457b9d")
         ax.set_xlabel("pushes per second (median, min-max whiskers)")
-        ax.set_title("Push receiver throughput on loopback (wrk, 64 connections)")
+        ax.set_title("Push receiver throughput (wrk on loopback, 64 connections)", fontsize=10)
         fig.tight_layout()
         fig.savefig(RESULTS / "throughput.png", dpi=110)
         plt.close(fig)

@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import json
 import os
+import subprocess
+import sys
 import tracemalloc
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -18,10 +21,11 @@ from typing import Any
 import anyio
 
 from bench import _loop
+from bench._procs import ROOT
 from minimax_async import AsyncMiniMax
 from minimax_async.callbacks import CallbackEvent, CallbackServer
 
-__all__ = ("run_memory",)
+__all__ = ("measure", "run_memory")
 
 _LIMIT = 4096  # bytes per pending task, the target
 
@@ -112,11 +116,27 @@ async def _nothing() -> None:
     return None
 
 
-def run_memory(*, tasks: int = 10_000) -> dict[str, Any]:
-    """Bytes per pending task by both methods, against the 4 KiB target."""
-    # RSS first: after a tracemalloc run the allocator would reuse its freed memory.
+def measure(tasks: int) -> dict[str, float]:
+    """Both measurements in this process; RSS first, before anything was freed."""
+    # After a tracemalloc run (or any earlier suite) the allocator would reuse freed
+    # memory and the RSS diff would read near zero, hence a fresh process each time.
     resident = _measure_rss(tasks)
-    traced = _measure_tracemalloc(tasks)
+    return {"rss": resident, "tracemalloc": _measure_tracemalloc(tasks)}
+
+
+def run_memory(*, tasks: int = 10_000) -> dict[str, Any]:
+    """Bytes per pending task by both methods (in a fresh process), against 4 KiB."""
+    out = subprocess.run(
+        [sys.executable, "-m", "bench.memory", str(tasks)],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=300,
+        env={**os.environ, "PYTHONPATH": os.fspath(ROOT)},
+        cwd=ROOT,
+    ).stdout
+    figures = json.loads(out)
+    resident, traced = figures["rss"], figures["tracemalloc"]
     rows = [
         {
             "method": method,
@@ -128,3 +148,7 @@ def run_memory(*, tasks: int = 10_000) -> dict[str, Any]:
         for method, value in (("tracemalloc diff", traced), ("RSS diff", resident))
     ]
     return {"rows": rows}
+
+
+if __name__ == "__main__":
+    print(json.dumps(measure(int(sys.argv[1]))))
