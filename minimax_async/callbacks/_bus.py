@@ -15,11 +15,11 @@ class BusSink(Protocol):
     def deliver(self, snapshot: TaskSnapshot) -> None:
         """A push another worker received, for a task this worker may be waiting on."""
 
-    def degraded(self) -> None:
-        """The bus is down: poll every waiting task now, and rely on polling until back."""
+    def degraded(self, poll_interval: float) -> None:
+        """The bus is down: poll every waiting task now, then every ``poll_interval`` s."""
 
     def restored(self) -> None:
-        """The bus is back: catch up on every waiting task."""
+        """The bus is back: the normal watchdog schedule applies again."""
 
     def waiting(self) -> list[str]:
         """Task ids this worker is waiting on."""

@@ -297,13 +297,15 @@ class _Sink:
         if self._tracker.registry.get(snapshot.task_id) is not None:
             self._tracker.on_push(snapshot, relay=False)
 
-    def degraded(self) -> None:
+    def degraded(self, poll_interval: float) -> None:
+        self._tracker.watchdog.fallback(poll_interval)
         for state in self._tracker.registry.pending():
             if state.waiters and not self._tracker.closed:
                 self._tracker.watchdog.poll_now(state, "poll")
 
     def restored(self) -> None:
-        """Nothing to reset: the catch-up that follows delivers what was missed."""
+        # The catch-up that follows delivers what was missed while polling.
+        self._tracker.watchdog.fallback(None)
 
     def waiting(self) -> list[str]:
         return [s.task_id for s in self._tracker.registry.pending() if s.waiters]

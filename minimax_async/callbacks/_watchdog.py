@@ -33,6 +33,7 @@ class Watchdog:
 
     __slots__ = (
         "_closed",
+        "_fallback",
         "_jitter",
         "_max_interval",
         "_poll",
@@ -60,10 +61,17 @@ class Watchdog:
         self._rng = rng if rng is not None else random.Random()
         self._running: set[asyncio.Task[None]] = set()
         self._closed = False
+        self._fallback: float | None = None
+
+    def fallback(self, interval: float | None) -> None:
+        """Poll every ``interval`` seconds flat (pushes cannot arrive); None restores."""
+        self._fallback = interval
 
     def delay(self, state: TaskState) -> float:
         """How long to wait before the next poll, given the polls already without news."""
         base = min(self._quiet * (2.0 ** min(state.polls, 30)), self._max_interval)
+        if self._fallback is not None:
+            base = min(base, self._fallback)
         spread = 1.0 + self._jitter * (2.0 * self._rng.random() - 1.0)
         return max(base * spread, 0.0)
 

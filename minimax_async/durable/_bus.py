@@ -20,6 +20,7 @@ import socket
 import uuid
 from typing import TYPE_CHECKING, Any
 
+from minimax_async._exceptions import InvalidInputError
 from minimax_async.callbacks._bus import BusSink
 from minimax_async.durable._records import snapshot_from_json, snapshot_to_json
 from minimax_async.durable._redis_util import RedisUnavailableError, connect, redact_url, text
@@ -51,7 +52,8 @@ class RedisBus:
     exactly-once claims (default: host:pid:random). Task hashes and claims expire after
     ``ttl`` seconds. If Redis is down at start, :meth:`start` raises
     :class:`RedisUnavailableError`; if it goes away later, a warning is logged, every
-    waiting task is polled, and the bus reconnects in the background.
+    waiting task is polled at once and then every ``fallback_poll_interval`` seconds, and
+    the bus reconnects in the background (every ``reconnect_delay`` seconds).
     """
 
     def __init__(
@@ -62,9 +64,16 @@ class RedisBus:
         worker_id: str | None = None,
         ttl: float = 7 * 24 * 3600.0,
         reconnect_delay: float = 1.0,
+        fallback_poll_interval: float = 10.0,
     ) -> None:
-        if ttl <= 0 or reconnect_delay <= 0:
-            raise ValueError("ttl and reconnect_delay must be > 0 seconds")
+        for name, value in (
+            ("ttl", ttl),
+            ("reconnect_delay", reconnect_delay),
+            ("fallback_poll_interval", fallback_poll_interval),
+        ):
+            if value <= 0:
+                raise InvalidInputError(name, value, "must be > 0 seconds")
+        self.fallback_poll_interval = fallback_poll_interval
         self.url = url
         self.prefix = prefix
         self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
@@ -76,6 +85,13 @@ class RedisBus:
         self._sink: BusSink | None = None
         self._listener: asyncio.Task[None] | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
+        # One publisher drains this in order, a pipeline per batch: pushes a worker
+        # received are recorded in the order they arrived, with few round trips.
+        self._outbox: list[TaskSnapshot] = []
+        self._outbox_ready = asyncio.Event()
+        self._outbox_idle = asyncio.Event()
+        self._outbox_idle.set()
+        self._publisher: asyncio.Task[None] | None = None
         self._subscribed = asyncio.Event()
         self._closed = False
 
@@ -90,7 +106,9 @@ class RedisBus:
         self._redis = await connect(self.url)
         self._record = self._redis.register_script(_RECORD)
         self._subscribed.clear()
-        self._listener = asyncio.get_running_loop().create_task(self._listen())
+        loop = asyncio.get_running_loop()
+        self._listener = loop.create_task(self._listen())
+        self._publisher = loop.create_task(self._publish_loop())
         # Subscribed before start returns: no push published after it is missed.
         waiter = asyncio.ensure_future(self._subscribed.wait())
         await asyncio.wait({waiter, self._listener}, return_when=asyncio.FIRST_COMPLETED)
@@ -104,7 +122,7 @@ class RedisBus:
     async def aclose(self) -> None:
         """Stop listening and disconnect."""
         self._closed = True
-        pending = [t for t in (self._listener, *self._tasks) if t is not None]
+        pending = [t for t in (self._listener, self._publisher, *self._tasks) if t is not None]
         for task in pending:
             task.cancel()
         await asyncio.gather(*pending, return_exceptions=True)
@@ -117,16 +135,40 @@ class RedisBus:
 
     def publish(self, snapshot: TaskSnapshot) -> None:
         """Record the push in the task's hash and fan it out (in the background)."""
-        self._spawn(self._publish(snapshot))
+        if self._closed or self._redis is None:
+            return
+        self._outbox.append(snapshot)
+        self._outbox_idle.clear()
+        self._outbox_ready.set()
 
-    async def _publish(self, snapshot: TaskSnapshot) -> None:
-        body = snapshot_to_json(snapshot)
-        message = json.dumps({"origin": self.worker_id, "snapshot": body})
-        args: list[str | int] = [snapshot.status.rank, body, message, self.ttl]
-        await self._redis_call(
-            "publish",
-            self._record(keys=[self._k("task", snapshot.task_id), self.channel], args=args),
-        )
+    async def _publish_loop(self) -> None:
+        while True:
+            await self._outbox_ready.wait()
+            batch, self._outbox = self._outbox, []
+            if not batch:
+                self._outbox_ready.clear()
+                self._outbox_idle.set()
+                continue
+            await self._redis_call("publish", self._publish_batch(batch))
+
+    async def _publish_batch(self, batch: list[TaskSnapshot]) -> None:
+        assert self._redis is not None
+        async with self._redis.pipeline(transaction=False) as pipe:
+            for snapshot in batch:
+                body = snapshot_to_json(snapshot)
+                message = json.dumps({"origin": self.worker_id, "snapshot": body})
+                args: list[str | int] = [snapshot.status.rank, body, message, self.ttl]
+                keys = [self._k("task", snapshot.task_id), self.channel]
+                await self._record(keys=keys, args=args, client=pipe)
+            await pipe.execute()
+
+    async def drain(self) -> None:
+        """Wait until every push handed to :meth:`publish` and every claim is written."""
+        while not self._outbox_idle.is_set() or self._tasks:
+            if self._publisher is None or self._publisher.done():
+                return  # closed: nothing will be written any more
+            await self._outbox_idle.wait()
+            await asyncio.gather(*tuple(self._tasks), return_exceptions=True)
 
     def watch(self, task_id: str) -> None:
         """Deliver the furthest push any worker recorded for the task (after registering)."""
@@ -216,7 +258,7 @@ class RedisBus:
             why,
         )
         if self._sink is not None:
-            self._sink.degraded()
+            self._sink.degraded(self.fallback_poll_interval)
 
     async def _redis_call(self, what: str, call: Any) -> Any:
         from redis.exceptions import RedisError
