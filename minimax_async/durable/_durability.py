@@ -75,6 +75,16 @@ class Durability:
         self._handlers: dict[TaskKind, ResultHandler] = {}
         self._tasks: set[asyncio.Task[Any]] = set()
         self._handling: set[str] = set()
+        self._make_handle: HandleFactory | None = None
+
+    def bind(self, make_handle: HandleFactory) -> None:
+        """How to build a task handle (the client does this once)."""
+        self._make_handle = make_handle
+
+    def _handle_for(self, kind: TaskKind, task_id: str, trace_id: str | None) -> Any:
+        if self._make_handle is None:
+            raise RuntimeError("Durability.bind() was not called")
+        return self._make_handle(kind, task_id, trace_id)
 
     # -- configuration -----------------------------------------------------------------
 
@@ -94,11 +104,14 @@ class Durability:
         await self.journal.record_intent(entry)
         return entry.key
 
-    async def created(self, key: str, handle: Any) -> None:
+    async def created(
+        self, key: str, kind: TaskKind, task_id: str, trace_id: str | None = None
+    ) -> None:
         """The create answered: journal the task id; drive it if a handler waits."""
-        await self.journal.record_task(key, handle.task_id, trace_id=handle.trace_id)
-        if handle.kind in self._handlers:
-            self._spawn(self._drive(handle))
+        await self.journal.record_task(key, task_id, trace_id=trace_id)
+        if kind in self._handlers:
+            # Fire and forget callers never await the task: something must.
+            self._spawn(self._drive(self._handle_for(kind, task_id, trace_id)))
 
     async def refused(self, key: str, exc: BaseException) -> None:
         """The create provably made no task (not called for ambiguous outcomes)."""
@@ -148,11 +161,16 @@ class Durability:
             logger.exception("result handler for task %s raised; it will run again", task_id)
             await journal.release_handler(task_id, owner=self.owner)
             return
+        except asyncio.CancelledError:
+            # Shutdown interrupted it: give the claim back so the next resume runs it
+            # (after kill -9 the claim's lease expiring does the same).
+            await asyncio.shield(journal.release_handler(task_id, owner=self.owner))
+            raise
         await journal.mark_handled(task_id, owner=self.owner)
 
     # -- restart -----------------------------------------------------------------------
 
-    async def resume(self, make_handle: HandleFactory) -> ResumeReport:
+    async def resume(self) -> ResumeReport:
         """Re-attach open tasks, report ambiguous intents, run pending handlers."""
         report = ResumeReport()
         for entry in await self.journal.entries(("intent", "submitted")):
@@ -164,7 +182,7 @@ class Durability:
                     entry.fingerprint,
                 )
                 continue
-            handle = make_handle(entry.kind, entry.task_id, entry.trace_id)
+            handle = self._handle_for(entry.kind, entry.task_id, entry.trace_id)
             report.tasks.append(handle)
             if entry.kind in self._handlers:
                 self._spawn(self._drive(handle))
