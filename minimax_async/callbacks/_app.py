@@ -119,8 +119,21 @@ class Endpoint:
         if not isinstance(value, (str, int)) or isinstance(value, bool):
             self.reject("challenge is not a string", trace_id=trace_id)
             return 400, _rule("challenge", value, "must be a string")
+        if isinstance(value, str) and not _is_utf8_text(value):
+            # orjson refuses lone surrogates while parsing; the json module lets them
+            # through, so check here and answer the same either way.
+            self.reject("challenge is not valid Unicode text", trace_id=trace_id)
+            return 400, _rule("challenge", value, "must be valid Unicode text")
         self._hooks.emit("challenge", trace_id=trace_id)
         return 200, {"challenge": value}
+
+
+def _is_utf8_text(value: str) -> bool:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _parse_push(data: dict[str, Any], kind: str) -> tuple[TaskSnapshot | None, dict[str, Any]]:
