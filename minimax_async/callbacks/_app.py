@@ -24,7 +24,16 @@ from minimax_async.callbacks._hooks import Hooks
 from minimax_async.callbacks._tracker import Tracker
 from minimax_async.models import TaskSnapshot
 
-__all__ = ("KINDS", "Endpoint", "build_aiohttp_app", "dumps", "loads", "normalise_path")
+__all__ = (
+    "KINDS",
+    "Endpoint",
+    "build_aiohttp_app",
+    "build_server",
+    "dumps",
+    "loads",
+    "normalise_path",
+    "respond",
+)
 
 logger = logging.getLogger(__name__)
 
@@ -163,44 +172,76 @@ def _parse_push(data: dict[str, Any], kind: str) -> tuple[TaskSnapshot | None, d
 # -- aiohttp ----------------------------------------------------------------------------
 
 
-async def _read_capped(request: web.Request) -> bytes | None:
-    """The body, or None if it is larger than the application's ``client_max_size``.
+async def _read_capped(request: web.BaseRequest, limit: int) -> bytes | None:
+    """The body, or None if it is larger than ``limit`` bytes (never buffered whole)."""
+    declared = request.content_length
+    if declared is not None:
+        # aiohttp reads exactly the declared length, which was checked against the cap.
+        return await request.read() if declared <= limit else None
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.content.iter_any():
+        size += len(chunk)
+        if size > limit:
+            return None
+        chunks.append(chunk)
+    return b"".join(chunks)
 
-    aiohttp stops reading at that size itself (declared or chunked), so an oversized
-    body is never buffered whole.
-    """
-    try:
-        return await request.read()
-    except web.HTTPRequestEntityTooLarge:
-        return None
+
+async def respond(
+    endpoint: Endpoint, request: web.BaseRequest, secret: str, kind: str
+) -> web.StreamResponse:
+    """The whole answer to one routed request: secret, size cap, then the endpoint."""
+    trace_id = request.headers.get("Trace-Id")
+    if not endpoint.secret_ok(secret) or kind not in KINDS:
+        endpoint.reject("unknown callback path", trace_id=trace_id)
+        return web.Response(status=404)
+    body = await _read_capped(request, endpoint.max_body)
+    if body is None:
+        endpoint.reject("body too large", trace_id=trace_id)
+        return web.json_response(_too_large(endpoint.max_body), status=413)
+    status, payload = endpoint.handle(body, kind=kind, trace_id=trace_id)
+    # The common answer is pre-encoded: no encoder call per push.
+    encoded = _OK_BODY if payload is _OK else dumps(payload)
+    return web.Response(body=encoded, status=status, content_type=_JSON)
 
 
 def build_aiohttp_app(endpoint: Endpoint, path: str) -> web.Application:
     """An application serving ``POST {path}/{secret}[/{kind}]``; mount it anywhere."""
 
     async def handle(request: web.Request) -> web.StreamResponse:
-        trace_id = request.headers.get("Trace-Id")
-        kind = request.match_info.get("kind", "video")
-        if not endpoint.secret_ok(request.match_info["secret"]) or kind not in KINDS:
-            endpoint.reject("unknown callback path", trace_id=trace_id)
-            return web.Response(status=404)
-        declared = request.content_length
-        if declared is not None and declared > endpoint.max_body:
-            endpoint.reject("body too large", trace_id=trace_id)
-            return web.json_response(_too_large(endpoint.max_body), status=413)
-        body = await _read_capped(request)
-        if body is None:
-            endpoint.reject("body too large", trace_id=trace_id)
-            return web.json_response(_too_large(endpoint.max_body), status=413)
-        status, payload = endpoint.handle(body, kind=kind, trace_id=trace_id)
-        # The common answer is pre-encoded: no encoder call per push.
-        encoded = _OK_BODY if payload is _OK else dumps(payload)
-        return web.Response(body=encoded, status=status, content_type=_JSON)
+        info = request.match_info
+        return await respond(endpoint, request, info["secret"], info.get("kind", "video"))
 
     app = web.Application(client_max_size=endpoint.max_body)
-    app.router.add_post(path + "/{secret}", handle)
+    # Every URL the SDK hands out has a kind, so that route is tried first.
     app.router.add_post(path + "/{secret}/{kind}", handle)
+    app.router.add_post(path + "/{secret}", handle)
     return app
+
+
+def build_server(endpoint: Endpoint, path: str) -> web.Server:
+    """The standalone receiver: aiohttp's low-level server with the routing done here.
+
+    It answers exactly what :func:`build_aiohttp_app` answers, without the
+    application and router machinery, which is a large part of aiohttp's cost per
+    request (a bare handler served this way answers about a third more requests per
+    second on the benchmark machine).
+    """
+    prefix = path + "/"
+
+    async def handle(request: web.BaseRequest) -> web.StreamResponse:
+        target = request.path
+        if not target.startswith(prefix):
+            return web.Response(status=404)
+        secret, _, kind = target[len(prefix) :].partition("/")
+        if "/" in kind or not secret:
+            return web.Response(status=404)
+        if request.method != "POST":
+            return web.Response(status=405, headers={"Allow": "POST"})
+        return await respond(endpoint, request, secret, kind or "video")
+
+    return web.Server(handle, access_log=None)
 
 
 def _too_large(limit: int) -> dict[str, Any]:

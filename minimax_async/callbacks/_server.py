@@ -14,7 +14,13 @@ import anyio
 from aiohttp import web
 
 from minimax_async._exceptions import ClosedError, InvalidInputError, MiniMaxError
-from minimax_async.callbacks._app import KINDS, Endpoint, build_aiohttp_app, normalise_path
+from minimax_async.callbacks._app import (
+    KINDS,
+    Endpoint,
+    build_aiohttp_app,
+    build_server,
+    normalise_path,
+)
 from minimax_async.callbacks._asgi import ASGIApp, CallbackASGIApp
 from minimax_async.callbacks._bus import ResultBus
 from minimax_async.callbacks._hooks import CallbackEvent, Hooks, Subscriber
@@ -105,7 +111,7 @@ class CallbackServer:
         self._endpoint = Endpoint(
             secret=self._secret, tracker=self._tracker, hooks=self.hooks, max_body=max_body
         )
-        self._runner: web.AppRunner | None = None
+        self._runner: web.BaseRunner | None = None
         self._bound_url: str | None = None
         self._started = False
         self.reuse_port = reuse_port
@@ -147,7 +153,7 @@ class CallbackServer:
                 raise
 
     async def _bind(self) -> None:
-        runner = web.AppRunner(build_aiohttp_app(self._endpoint, self.path), access_log=None)
+        runner = web.ServerRunner(build_server(self._endpoint, self.path))
         await runner.setup()
         try:
             site = web.TCPSite(runner, self.host, self.port, reuse_port=self.reuse_port or None)
