@@ -6,7 +6,7 @@ import logging
 from collections.abc import Mapping
 from functools import cached_property
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from minimax_async._config import (
     DEFAULT_MAX_CONNECTIONS,
@@ -22,6 +22,8 @@ from minimax_async._exceptions import ClosedError, InvalidInputError
 from minimax_async._limits import InFlightLimiter, RateLimiter
 from minimax_async._tasks import ResultWaiter, VideoAgentTask, VideoTask
 from minimax_async._transport import Transport
+from minimax_async.durable._durability import Durability, ResultHandler, ResumeReport
+from minimax_async.durable._journal import TaskJournal
 from minimax_async.resources import Files, VideoAgent, Videos
 from minimax_async.resources._base import Core
 
@@ -65,6 +67,8 @@ class AsyncMiniMax:
         poll_interval: float = DEFAULT_POLL_INTERVAL,
         callbacks: ResultWaiter | None = None,
         session: aiohttp.ClientSession | None = None,
+        journal: TaskJournal | None = None,
+        handler_lease: float = 300.0,
     ) -> None:
         config = resolve_config(
             api_key=api_key,
@@ -85,8 +89,59 @@ class AsyncMiniMax:
             limiter=RateLimiter(config.rpm) if config.rpm is not None else None,
             in_flight=InFlightLimiter(config.max_in_flight),
             waiter=callbacks,
+            durability=(
+                Durability(journal, handler_lease=handler_lease) if journal is not None else None
+            ),
         )
+        if self._core.durability is not None:
+            self._core.durability.bind(self._handle_for)
         self._closed = False
+
+    def _handle_for(self, kind: str, task_id: str, trace_id: str | None) -> Any:
+        handle = self.task_from_dict({"kind": kind, "task_id": task_id})
+        handle.trace_id = trace_id
+        return handle
+
+    # -- durability (minimax_async.durable) ----------------------------------------------
+
+    @property
+    def journal(self) -> TaskJournal | None:
+        """The task journal, if the client has one."""
+        durability = self._core.durability
+        return durability.journal if durability is not None else None
+
+    def _durability(self) -> Durability:
+        if self._core.durability is None:
+            raise InvalidInputError("journal", None, "this needs AsyncMiniMax(journal=...)")
+        return self._core.durability
+
+    def on_result(self, kind: Literal["video", "agent"], handler: ResultHandler) -> None:
+        """Run ``await handler(entry)`` once per finished task of ``kind``, across restarts.
+
+        Register handlers before :meth:`resume`. See :mod:`minimax_async.durable` for the
+        precise guarantee (a handler interrupted by a crash runs again).
+        """
+        self._durability().on_result(kind, handler)
+
+    async def resume(self) -> ResumeReport:
+        """After a restart: re-attach every unfinished task, report ambiguous creates.
+
+        Nothing is resent. ``report.tasks`` are handles to await as usual (pushes held
+        by the receiver or the result bus are matched, the rest is found by query);
+        ``report.ambiguous`` are creates that may have reached MiniMax: settle them
+        with :meth:`reconcile`. Finished tasks whose handler never completed get it run.
+        """
+        await self.start()
+        return await self._durability().resume()
+
+    async def reconcile(self, key: str, *, task_id: str | None) -> None:
+        """Settle an ambiguous create: the task id it got, or None (never created)."""
+        await self._durability().reconcile(key, task_id=task_id)
+
+    async def drain(self) -> None:
+        """Wait for running result handlers and journal writes to finish."""
+        if self._core.durability is not None:
+            await self._core.durability.drain()
 
     @property
     def config(self) -> ClientConfig:
@@ -131,6 +186,8 @@ class AsyncMiniMax:
         """Start the attached callback receiver if it is not running (idempotent)."""
         if self._closed:
             raise ClosedError("this AsyncMiniMax client is closed; create a new one")
+        if self._core.durability is not None:
+            await self._core.durability.journal.start()
         await self._core.start_waiter()
 
     async def aclose(self) -> None:
@@ -142,7 +199,12 @@ class AsyncMiniMax:
             if self._core.started_waiter and self._core.waiter is not None:
                 await self._core.waiter.aclose()
         finally:
-            await self._transport.aclose()
+            try:
+                if self._core.durability is not None:
+                    await self._core.durability.aclose()
+                    await self._core.durability.journal.aclose()
+            finally:
+                await self._transport.aclose()
 
     async def __aenter__(self) -> AsyncMiniMax:
         await self.start()

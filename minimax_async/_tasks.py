@@ -193,6 +193,9 @@ class _TaskHandle(Generic[R]):
         """Query the task once and remember the answer."""
         snap: TaskSnapshot = await self._backend.snapshot(self.task_id)
         self._snapshot = snap
+        observed = getattr(self._backend, "journal_observed", None)
+        if observed is not None:
+            observed(snap)
         return snap
 
     async def result(self, *, timeout: float | None = None) -> R:  # noqa: ASYNC109
@@ -209,6 +212,10 @@ class _TaskHandle(Generic[R]):
         else:
             snap = await self._poll(timeout)
         self._snapshot = snap
+        finished = getattr(self._backend, "journal_finished", None)
+        if finished is not None:
+            # Journaled before it is delivered: a restart never loses a delivered result.
+            await finished(self.kind, snap)
         return self._deliver(snap)
 
     async def updates(

@@ -221,9 +221,14 @@ class Transport:
         *,
         limiter: RateLimiter | None,
         timeout: float | None = None,
+        client_key: str | None = None,
     ) -> CreateTaskResponse:
-        """The billed POST: resent only when MiniMax provably did not accept it."""
-        client_key = uuid.uuid4().hex
+        """The billed POST: resent only when MiniMax provably did not accept it.
+
+        ``client_key`` is the key the task journal recorded the intent under (a fresh
+        one otherwise); it names the request in logs and in AmbiguousCreateError.
+        """
+        client_key = client_key or uuid.uuid4().hex
         payload = pydantic.TypeAdapter(dict[str, Any]).dump_json(body)
         logger.debug("create %s client_key=%s", path, client_key)
         attempt = 0

@@ -108,14 +108,23 @@ class Durability:
         self, key: str, kind: TaskKind, task_id: str, trace_id: str | None = None
     ) -> None:
         """The create answered: journal the task id; drive it if a handler waits."""
-        await self.journal.record_task(key, task_id, trace_id=trace_id)
+        try:
+            await self.journal.record_task(key, task_id, trace_id=trace_id)
+        except Exception:
+            # The task exists and the caller gets its handle; failing here would invite
+            # a paid resend. The intent stays open, so resume() reports it.
+            logger.exception("could not journal task %s of create %s", task_id, key)
         if kind in self._handlers:
             # Fire and forget callers never await the task: something must.
             self._spawn(self._drive(self._handle_for(kind, task_id, trace_id)))
 
     async def refused(self, key: str, exc: BaseException) -> None:
         """The create provably made no task (not called for ambiguous outcomes)."""
-        await self.journal.record_refused(key, f"{type(exc).__name__}: {exc}")
+        try:
+            await self.journal.record_refused(key, f"{type(exc).__name__}: {exc}")
+        except Exception:
+            # The caller must see the create's own error, not this one.
+            logger.exception("could not journal the refusal of create %s", key)
 
     # -- the result path ---------------------------------------------------------------
 
@@ -126,7 +135,13 @@ class Durability:
 
     async def finished(self, kind: TaskKind, snapshot: TaskSnapshot) -> None:
         """Journal the terminal snapshot; schedule the kind's result handler."""
-        await self.journal.record_result(snapshot)
+        try:
+            await self.journal.record_result(snapshot)
+        except Exception:
+            # Deliver anyway: the result in hand beats a journal write; resume() would
+            # re-attach the task and find the result again by query.
+            logger.exception("could not journal the result of task %s", snapshot.task_id)
+            return
         if kind in self._handlers:
             self._spawn(self._handle(snapshot.task_id))
 

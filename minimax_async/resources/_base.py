@@ -3,18 +3,24 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
 
 from minimax_async._config import ClientConfig
-from minimax_async._exceptions import InvalidInputError
+from minimax_async._exceptions import AmbiguousCreateError, InvalidInputError, MiniMaxError
 from minimax_async._limits import InFlightLimiter, RateLimiter, Slot
 from minimax_async._status import TaskStatus
 from minimax_async._tasks import ResultWaiter, TaskKind
 from minimax_async._transport import Transport
 from minimax_async.models import CreateTaskResponse, TaskSnapshot
 
-__all__ = ("Core", "Resource", "check_flag", "check_id")
+if TYPE_CHECKING:
+    from minimax_async.durable import Durability
+
+__all__ = ("AGENT_CREATE_PATH", "Core", "Resource", "check_flag", "check_id")
+
+#: The Video Agent create; every other create path makes a V1 video task.
+AGENT_CREATE_PATH = "/v1/video_template_generation"
 
 S = TypeVar("S", bound=TaskSnapshot)
 
@@ -30,6 +36,8 @@ class Core:
     waiter: ResultWaiter | None
     #: True when this client started the receiver, so closing the client stops it.
     started_waiter: bool = False
+    #: The task journal's glue, when the client has a journal.
+    durability: Durability | None = None
 
     async def start_waiter(self) -> None:
         """Start the receiver if there is one and it is not running."""
@@ -41,12 +49,26 @@ class Core:
         self, path: str, body: dict[str, Any], *, timeout: float | None
     ) -> tuple[CreateTaskResponse, Slot]:
         """Take an in-flight slot, then send one create; the slot goes back if it fails."""
+        durable = self.durability
+        kind: TaskKind = "agent" if path == AGENT_CREATE_PATH else "video"
+        key: str | None = None
         slot = await self.in_flight.acquire()
         try:
-            created = await self.transport.create(path, body, limiter=self.limiter, timeout=timeout)
-        except BaseException:
+            if durable is not None:
+                # Journaled before the request exists: a crash from here on leaves a record.
+                key = await durable.before_create(kind, body)
+            created = await self.transport.create(
+                path, body, limiter=self.limiter, timeout=timeout, client_key=key
+            )
+        except BaseException as exc:
             slot.release()
+            # Only a provable refusal closes the intent; anything else (ambiguous,
+            # cancelled mid-flight) stays open for resume() to surface.
+            if key is not None and durable is not None and _refused(exc):
+                await durable.refused(key, exc)
             raise
+        if key is not None and durable is not None and created.task_id is not None:
+            await durable.created(key, kind, created.task_id, created.trace_id)
         return created, slot
 
     async def query(
@@ -77,11 +99,25 @@ class Core:
         return self.waiter.callback_url(kind)
 
 
+def _refused(exc: BaseException) -> bool:
+    return isinstance(exc, MiniMaxError) and not isinstance(exc, AmbiguousCreateError)
+
+
 class Resource:
     """Base of the resources: holds the shared :class:`Core`."""
 
     def __init__(self, core: Core) -> None:
         self._core = core
+
+    def journal_observed(self, snapshot: TaskSnapshot) -> None:
+        """A task handle saw this snapshot (the journal records forward moves)."""
+        if self._core.durability is not None:
+            self._core.durability.observed(snapshot)
+
+    async def journal_finished(self, kind: TaskKind, snapshot: TaskSnapshot) -> None:
+        """A task handle got its terminal snapshot: journal it before delivering."""
+        if self._core.durability is not None:
+            await self._core.durability.finished(kind, snapshot)
 
     @property
     def poll_interval(self) -> float:
