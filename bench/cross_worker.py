@@ -93,6 +93,19 @@ def _start_worker(
     )
 
 
+async def _forget(prefix: str) -> None:
+    """Delete the run's keys (task hashes, claims) from Redis."""
+    from redis.asyncio import Redis
+
+    redis = Redis.from_url(REDIS_URL)
+    try:
+        keys = [key async for key in redis.scan_iter(match=f"{prefix}:*", count=1000)]
+        for start in range(0, len(keys), 500):
+            await redis.delete(*keys[start : start + 500])
+    finally:
+        await redis.aclose()
+
+
 def _run(tasks: int, workers: int, *, bus: bool) -> dict[str, Any]:
     """One run; returns per-task latencies split by whether the push crossed workers."""
     with tempfile.TemporaryDirectory() as scratch:
@@ -131,6 +144,8 @@ def _run(tasks: int, workers: int, *, bus: bool) -> dict[str, Any]:
                     if proc.poll() is None:
                         proc.kill()
         seen: dict[str, Any] = json.loads(dump.read_text())
+    if prefix:
+        _loop.run(lambda: _forget(prefix))
     direct: list[float] = []
     crossed: list[float] = []
     for report in reports:

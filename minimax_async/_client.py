@@ -95,6 +95,10 @@ class AsyncMiniMax:
         )
         if self._core.durability is not None:
             self._core.durability.bind(self._handle_for)
+            # Pushed statuses reach the journal too, when the receiver reports them.
+            subscribe = getattr(callbacks, "subscribe", None)
+            if subscribe is not None:
+                subscribe(self._core.durability.on_callback_event)
         self._closed = False
 
     def _handle_for(self, kind: str, task_id: str, trace_id: str | None) -> Any:

@@ -133,6 +133,14 @@ class Durability:
         if not snapshot.status.is_terminal and snapshot.status is not TaskStatus.UNKNOWN:
             self._spawn(self.journal.record_status(snapshot.task_id, snapshot.status))
 
+    def on_callback_event(self, event: Any) -> None:
+        """A receiver event (``CallbackServer.subscribe``): journal pushed statuses."""
+        if event.kind in ("push", "push_buffered") and event.task_id and event.status:
+            # Terminal pushes are unconfirmed hints: only the delivered result counts.
+            status = TaskStatus.parse(event.status)
+            if not status.is_terminal and status is not TaskStatus.UNKNOWN:
+                self._spawn(self.journal.record_status(event.task_id, status))
+
     async def finished(self, kind: TaskKind, snapshot: TaskSnapshot) -> None:
         """Journal the terminal snapshot; schedule the kind's result handler."""
         try:

@@ -12,14 +12,16 @@ from pathlib import Path
 import anyio
 import pytest
 
-from minimax_async import AmbiguousCreateError, RateLimitError
+from minimax_async import AmbiguousCreateError, RateLimitError, TaskStatus, VideoAgentTask
 from minimax_async._client import AsyncMiniMax
+from minimax_async.callbacks import CallbackServer
 from minimax_async.durable import JournalEntry, MemoryJournal, SQLiteJournal, fingerprint
 from minimax_async.emulator import Emulator, EmulatorConfig
 from minimax_async.models import TaskSnapshot
 
 DEADLINE = 30.0
 CREATE = "/v1/video_generation"
+ANIME = "394514820878671878"  # a Video Agent template with a text input only
 
 
 @pytest.fixture
@@ -206,3 +208,42 @@ async def test_a_journal_failure_after_the_send_never_costs_the_task(emu: Emulat
     assert video.file_id == emu.tasks[task.task_id].file_id
     (entry,) = report.ambiguous  # the intent could not be closed: it is surfaced
     assert entry.body["prompt"] == "kept"
+
+
+async def test_agent_tasks_and_pushed_statuses_are_journaled(tmp_path: Path) -> None:
+    config = EmulatorConfig(time_scale=0.02, seed=4)
+    callbacks = CallbackServer(confirm=False, quiet_period=600.0)
+    async with (
+        Emulator(config=config) as emu,
+        AsyncMiniMax(
+            api_key="test-key-resume",
+            base_url=emu.base_url,
+            rpm=None,
+            callbacks=callbacks,
+            journal=SQLiteJournal(tmp_path / "j.db"),
+        ) as client,
+    ):
+        with anyio.fail_after(DEADLINE):
+            task = await client.video_agent.create(template_id=ANIME, text_inputs=["a fox"])
+            await emu.wait_for_pushes(
+                lambda pushes: any(
+                    p.task_id == task.task_id and p.body.get("status") == "processing"
+                    for p in pushes
+                    if p.delivered
+                )
+            )
+            await client.drain()
+            journal = client.journal
+            assert journal is not None
+            pushed = await journal.get_task(task.task_id)
+            assert pushed is not None
+            assert (pushed.state, pushed.status) == ("submitted", TaskStatus.PROCESSING)
+            report = await client.resume()  # as a restarted process would see it
+            (handle,) = report.tasks
+            assert isinstance(handle, VideoAgentTask)
+            video = await handle.result()
+            await client.drain()
+            entry = await journal.get_task(task.task_id)
+    assert video.video_url == emu.tasks[task.task_id].video_url
+    assert entry is not None
+    assert (entry.kind, entry.state, entry.body["template_id"]) == ("agent", "finished", ANIME)
