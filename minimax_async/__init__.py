@@ -46,6 +46,19 @@ from minimax_async.callbacks import (
     TaskRegistry,
 )
 
+# isort: split
+# --- durable exports (issue 5) ---
+from minimax_async.durable import (
+    JournalEntry,
+    MemoryJournal,
+    RedisBus,
+    RedisJournal,
+    RedisUnavailableError,
+    ResumeReport,
+    SQLiteJournal,
+    TaskJournal,
+)
+
 __all__ = (  # noqa: RUF022 - grouped: shared names, then one block per issue marker
     "TEMPLATES",
     "APIConnectionError",
@@ -88,4 +101,13 @@ __all__ = (  # noqa: RUF022 - grouped: shared names, then one block per issue ma
     "InMemoryRegistry",
     "SelfCheckError",
     "TaskRegistry",
+    # --- durable names (issue 5) ---
+    "JournalEntry",
+    "MemoryJournal",
+    "RedisBus",
+    "RedisJournal",
+    "RedisUnavailableError",
+    "ResumeReport",
+    "SQLiteJournal",
+    "TaskJournal",
 )
