@@ -26,9 +26,12 @@ def lint(session: nox.Session) -> None:
 
 @nox.session
 def typing(session: nox.Session) -> None:
-    """mypy --strict over the package, the tests, the examples and this file."""
-    session.install("-e", ".[dev,asgi]")
-    session.run("mypy", "minimax_async", "tests", "examples", "noxfile.py")
+    """mypy --strict over the package, the tests, the examples and this file.
+
+    Every optional extra is installed, so the code behind each one is checked too.
+    """
+    session.install("-e", ".[dev,asgi,speed,bench]")
+    session.run("mypy", "minimax_async", "tests", "examples", "bench", "noxfile.py")
 
 
 @nox.session
