@@ -80,10 +80,12 @@ class Tracker:
 
         ``relay=False`` for a push another worker relayed (it is not relayed again).
         """
+        if relay and self.relay is not None:
+            # Even while closing: a worker shutting down still gets pushes on connections
+            # kept alive to it, and the worker awaiting the task must hear of them.
+            self.relay(snapshot)
         if self.closed:
             return "ignored"
-        if relay and self.relay is not None:
-            self.relay(snapshot)
         state = self.registry.get(snapshot.task_id)
         if state is None:
             kept = self.registry.hold_early(snapshot)

@@ -20,6 +20,8 @@ import socket
 import uuid
 from typing import TYPE_CHECKING, Any
 
+import anyio
+
 from minimax_async._exceptions import InvalidInputError
 from minimax_async.callbacks._bus import BusSink
 from minimax_async.durable._records import snapshot_from_json, snapshot_to_json
@@ -65,6 +67,7 @@ class RedisBus:
         ttl: float = 7 * 24 * 3600.0,
         reconnect_delay: float = 1.0,
         fallback_poll_interval: float = 10.0,
+        drain_timeout: float = 5.0,
     ) -> None:
         for name, value in (
             ("ttl", ttl),
@@ -74,6 +77,7 @@ class RedisBus:
             if value <= 0:
                 raise InvalidInputError(name, value, "must be > 0 seconds")
         self.fallback_poll_interval = fallback_poll_interval
+        self.drain_timeout = drain_timeout
         self.url = url
         self.prefix = prefix
         self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
@@ -120,7 +124,14 @@ class RedisBus:
         logger.info("result bus connected to %s as %s", redact_url(self.url), self.worker_id)
 
     async def aclose(self) -> None:
-        """Stop listening and disconnect."""
+        """Write what is still queued (up to ``drain_timeout`` s), stop, disconnect.
+
+        A worker that is shutting down still receives pushes on connections kept alive
+        to it; they are for other workers' tasks, so they must go out before it stops.
+        """
+        if not self._closed and self.connected:
+            with anyio.move_on_after(self.drain_timeout):
+                await self.drain()
         self._closed = True
         pending = [t for t in (self._listener, self._publisher, *self._tasks) if t is not None]
         for task in pending:
