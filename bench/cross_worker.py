@@ -77,15 +77,22 @@ async def _worker(args: argparse.Namespace) -> dict[str, Any]:
             finished[task.task_id] = time.time()
 
         await asyncio.gather(*(one(i) for i in range(args.tasks)))
-    local = bus.local_terminal if bus is not None else set(finished)
-    return {"finished": finished, "local": sorted(local & set(finished))}
+        local = bus.local_terminal if bus is not None else set(finished)
+        report = {"finished": finished, "local": sorted(local & set(finished))}
+        print(json.dumps(report), flush=True)
+        # Stay up until every worker is done, as a deployment's workers do: a worker
+        # that leaves early resets the connections MiniMax keeps alive to it, and a
+        # push sent on one is lost (the watchdog then finds the result, 30 s later).
+        await asyncio.get_running_loop().run_in_executor(None, sys.stdin.readline)
+    return report
 
 
 def _start_worker(
     name: str, base_url: str, port: int, secret: str, tasks: int, prefix: str
 ) -> subprocess.Popen[str]:
     command = [sys.executable, "-m", "bench.cross_worker", "--worker", "--name", name]
-    command += ["--base-url", base_url, "--port", str(port), "--secret", secret]
+    # "=": a secret may start with "-", which argparse would take for an option.
+    command += ["--base-url", base_url, "--port", str(port), f"--secret={secret}"]
     command += ["--tasks", str(tasks), "--prefix", prefix]
     env = {**os.environ, "PYTHONPATH": os.fspath(ROOT)}
     return subprocess.Popen(
@@ -136,8 +143,13 @@ def _run(tasks: int, workers: int, *, bus: bool) -> dict[str, Any]:
                     assert proc.stdin is not None
                     proc.stdin.write("go\n")
                     proc.stdin.flush()
-                reports = [json.loads(proc.communicate(timeout=600)[0]) for proc in procs]
+                reports = []
+                for proc in procs:
+                    assert proc.stdout is not None
+                    reports.append(json.loads(proc.stdout.readline()))
                 wall = time.perf_counter() - started
+                for proc in procs:
+                    proc.communicate("stop\n", timeout=60)
             finally:
                 reserved.close()
                 for proc in procs:
@@ -209,7 +221,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--prefix", default="", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker:
-        print(json.dumps(_loop.run(lambda: _worker(args))), flush=True)
+        _loop.run(lambda: _worker(args))
         return 0
     outcome = run_cross_worker(tasks=args.tasks, workers=args.workers)
     payload = {"machine": machine(), "loop": _loop.loop_name(), **outcome}
