@@ -33,7 +33,8 @@ CREATE = "/v1/video_generation"
 def _workers(emu: Emulator, tmp: Path, prefix: str, port: int) -> list[Worker]:
     secret = secrets.token_urlsafe(24)
     common = ["--base-url", emu.base_url, "--count", str(PER_WORKER), "--port", str(port)]
-    common += ["--secret", secret, "--prefix", prefix, "--redis", REDIS_URL, "--quiet", "2"]
+    # "=": a secret may start with "-", which argparse would take for an option.
+    common += [f"--secret={secret}", "--prefix", prefix, "--redis", REDIS_URL, "--quiet", "2"]
     return [
         Worker(
             f"w{i}",
