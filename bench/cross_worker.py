@@ -155,9 +155,10 @@ def _run(tasks: int, workers: int, *, bus: bool) -> dict[str, Any]:
                 for proc in procs:
                     if proc.poll() is None:
                         proc.kill()
+                        proc.wait()
+                if prefix:
+                    _loop.run(lambda: _forget(prefix))
         seen: dict[str, Any] = json.loads(dump.read_text())
-    if prefix:
-        _loop.run(lambda: _forget(prefix))
     direct: list[float] = []
     crossed: list[float] = []
     for report in reports:
