@@ -15,7 +15,6 @@ from typing import Any
 
 import anyio
 import pytest
-from redis.asyncio import Redis
 
 from minimax_async.durable import RedisJournal
 from minimax_async.emulator import Emulator, EmulatorConfig
@@ -46,6 +45,8 @@ def _workers(emu: Emulator, tmp: Path, prefix: str, port: int) -> list[Worker]:
 
 
 async def _claims(prefix: str, task_ids: list[str]) -> list[str | None]:
+    from redis.asyncio import Redis  # the redis extra; the module is skipped without Redis
+
     redis = Redis.from_url(REDIS_URL, decode_responses=True)
     try:
         values = await redis.mget([f"{prefix}:claimed:{t}" for t in task_ids])
