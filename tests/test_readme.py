@@ -85,6 +85,7 @@ async def test_python_block_runs(body: str, workdir: Path) -> None:
             MINIMAX_BASE_URL=emu.base_url,
             PORT=str(port),
             MINIMAX_CALLBACK_PUBLIC_URL=f"http://127.0.0.1:{port}",
+            MINIMAX_CALLBACK_SECRET="readme-secret-0123456789abcdef",
             PYTHONWARNINGS="error::DeprecationWarning",
         )
         if "# conftest.py" in body:
