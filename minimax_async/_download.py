@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 import os
-import tempfile
+import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -100,8 +100,7 @@ async def _fetch_once(
     progress: Progress | None,
     read_timeout: float | None,
 ) -> Path:
-    fd, temp_name = tempfile.mkstemp(dir=final.parent, prefix=f".{final.name}.", suffix=".part")
-    os.close(fd)
+    temp_name = _reserve_temp(final)
     temp = anyio.Path(temp_name)
     try:
         async with transport.stream(target.url, timeout=read_timeout) as body:
@@ -128,3 +127,18 @@ async def _fetch_once(
         raise
     logger.debug("saved %d bytes to %s", done, final)
     return final
+
+
+def _reserve_temp(final: Path) -> str:
+    """Create an empty, unique temporary file beside ``final`` and return its name.
+
+    Unlike mkstemp (always 0600), it is created with mode 0666 filtered by the umask,
+    so the renamed video ends up with the permissions any new file would get.
+    """
+    while True:
+        name = os.fspath(final.parent / f".{final.name}.{secrets.token_hex(6)}.part")
+        try:
+            os.close(os.open(name, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666))
+        except FileExistsError:
+            continue
+        return name

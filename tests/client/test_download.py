@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import stat
 from pathlib import Path
 
 import anyio
@@ -176,3 +178,17 @@ async def test_download_replaces_existing_file_atomically(
         await video.download(target)
     assert target.read_bytes()[4:8] == b"ftyp"
     assert leftovers(tmp_path) == []
+
+
+async def test_saved_video_gets_the_usual_file_permissions(
+    client: AsyncMiniMax, tmp_path: Path
+) -> None:
+    old = os.umask(0o022)
+    try:
+        task = await client.video.create(prompt="permissions")
+        video = await task.result(timeout=30)
+        saved = await video.download(tmp_path / "video.mp4")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(os.stat(saved).st_mode) == 0o644  # not mkstemp's private 0600
+    assert os.listdir(tmp_path) == ["video.mp4"]
