@@ -6,12 +6,12 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from minimax_async._exceptions import InvalidInputError, TaskFailedError
-from minimax_async.cli._exit import OK, TASK_FAILED, CliError
+from minimax_async._exceptions import InvalidInputError
+from minimax_async.cli._exit import CliError
 from minimax_async.cli._options import add_shared_options, open_client, settings_from
-from minimax_async.cli._output import Output, TaskRecord
+from minimax_async.cli._output import Output
 from minimax_async.cli._params import VideoParams, video_params
-from minimax_async.cli._results import create_video, failed_record, save_result
+from minimax_async.cli._results import create_video, finish_one
 from minimax_async.cli._runner import run_command
 
 __all__ = ("register", "run")
@@ -111,14 +111,6 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         async with open_client(settings, out) as client:
             task = await create_video(client, params)
             out.note(f"created task {task.task_id}; waiting for the result")
-            try:
-                video = await task.result(timeout=settings.timeout)
-            except TaskFailedError as exc:
-                out.result(failed_record(task.task_id, exc))
-                return TASK_FAILED
-            path = args.out if args.out is not None else Path(f"{task.task_id}.mp4")
-            record: TaskRecord = await save_result(video, path)
-        out.result(record)
-        return OK
+            return await finish_one(task, out, args.out, timeout=settings.timeout)
 
     return run_command(body, out)

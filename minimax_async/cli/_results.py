@@ -7,12 +7,19 @@ from typing import Any
 
 from minimax_async._client import AsyncMiniMax
 from minimax_async._exceptions import MiniMaxError, TaskFailedError
-from minimax_async._tasks import AgentVideo, Video, VideoTask
+from minimax_async._tasks import AgentVideo, Video, VideoAgentTask, VideoTask
+from minimax_async.cli._exit import OK, TASK_FAILED
 from minimax_async.cli._mp4 import read_mp4_info
-from minimax_async.cli._output import TaskRecord
+from minimax_async.cli._output import Output, TaskRecord
 from minimax_async.cli._params import VideoParams
 
-__all__ = ("create_kwargs", "create_video", "failed_record", "save_result")
+__all__ = (
+    "create_kwargs",
+    "create_video",
+    "failed_record",
+    "finish_one",
+    "save_result",
+)
 
 
 def create_kwargs(params: VideoParams) -> dict[str, Any]:
@@ -69,3 +76,16 @@ def failed_record(task_id: str | None, exc: MiniMaxError, *, name: str | None = 
     """The record of a task that failed (or a create that was refused)."""
     status = "Fail" if isinstance(exc, TaskFailedError) or task_id is None else "Error"
     return TaskRecord(task_id=task_id, status=status, error=str(exc), name=name)
+
+
+async def finish_one(
+    task: VideoTask | VideoAgentTask, out: Output, path: Path | None, *, timeout: float | None
+) -> int:
+    """Await one task, save its video (``<task_id>.mp4`` by default), report it."""
+    try:
+        video = await task.result(timeout=timeout)
+    except TaskFailedError as exc:
+        out.result(failed_record(task.task_id, exc))
+        return TASK_FAILED
+    out.result(await save_result(video, path or Path(f"{task.task_id}.mp4")))
+    return OK

@@ -8,12 +8,12 @@ from pathlib import Path
 from typing import Any
 
 from minimax_async._catalog import TEMPLATES, Template, template_by_id
-from minimax_async._exceptions import InvalidInputError, TaskFailedError
-from minimax_async.cli._exit import OK, TASK_FAILED, USAGE, CliError
+from minimax_async._exceptions import InvalidInputError
+from minimax_async.cli._exit import OK, USAGE, CliError
 from minimax_async.cli._options import add_shared_options, open_client, settings_from
 from minimax_async.cli._output import Output
 from minimax_async.cli._params import check_image
-from minimax_async.cli._results import failed_record, save_result
+from minimax_async.cli._results import finish_one
 from minimax_async.cli._runner import run_command
 
 __all__ = ("check_template_inputs", "register")
@@ -125,14 +125,6 @@ def _run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
                 media_inputs=[Path(m) if Path(m).is_absolute() else m for m in media] or None,
             )
             out.note(f"created template task {task.task_id}; waiting for the result")
-            try:
-                video = await task.result(timeout=settings.timeout)
-            except TaskFailedError as exc:
-                out.result(failed_record(task.task_id, exc))
-                return TASK_FAILED
-            path = args.out if args.out is not None else Path(f"{task.task_id}.mp4")
-            record = await save_result(video, path)
-        out.result(record)
-        return OK
+            return await finish_one(task, out, args.out, timeout=settings.timeout)
 
     return run_command(body, out)
