@@ -49,3 +49,17 @@ def _read_ready(proc: subprocess.Popen[str], timeout: float) -> int:
     if not line.startswith("READY "):
         raise RuntimeError(f"server {proc.args!r} said {line!r} instead of READY")
     return int(line.split()[1])
+
+
+async def announce_and_wait(port: int) -> None:
+    """The server side of :func:`server_process`: print ``READY <port>``, then wait for
+    SIGINT or SIGTERM (which the harness sends to stop it)."""
+    import asyncio
+
+    sys.stdout.write(f"READY {port}\n")
+    sys.stdout.flush()
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    await stop.wait()

@@ -12,12 +12,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import signal
-import sys
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from bench._procs import announce_and_wait
 from minimax_async.emulator import Emulator
 from minimax_async.emulator._cli import add_arguments, config_from_args
 
@@ -42,13 +41,7 @@ def dump(emulator: Emulator) -> dict[str, Any]:
 
 async def _serve(emulator: Emulator) -> dict[str, Any]:
     async with emulator:
-        sys.stdout.write(f"READY {emulator.port}\n")
-        sys.stdout.flush()
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, stop.set)
-        await stop.wait()
+        await announce_and_wait(emulator.port)
         return dump(emulator)
 
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-import signal
-import sys
 
 from aiohttp import web
+
+from bench._procs import announce_and_wait
 
 
 def serve(app: web.Application, port: int) -> None:
@@ -18,11 +18,5 @@ async def _serve(app: web.Application, port: int) -> None:
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", port, backlog=1024)
     await site.start()
-    sys.stdout.write(f"READY {site.port}\n")
-    sys.stdout.flush()
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
-    await stop.wait()
+    await announce_and_wait(site.port)
     await runner.cleanup()

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import signal
 import sys
 
+from bench._procs import announce_and_wait
 from bench._wrk import task_id
 from minimax_async.callbacks import CallbackServer
 from minimax_async.models import TaskSnapshot
@@ -35,13 +35,7 @@ async def _serve(secret: str, port: int, tasks: int) -> None:
         ]
         # Let every waiter register before announcing readiness.
         await asyncio.sleep(0)
-        sys.stdout.write(f"READY {server.port}\n")
-        sys.stdout.flush()
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, stop.set)
-        await stop.wait()
+        await announce_and_wait(server.port)
         resolved = sum(1 for waiter in waiters if waiter.done() and not waiter.cancelled())
         sys.stderr.write(f"resolved {resolved} of {tasks} waiters\n")
         for waiter in waiters:
