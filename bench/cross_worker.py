@@ -37,6 +37,7 @@ from bench._stats import latency_summary
 from minimax_async import AsyncMiniMax
 from minimax_async.callbacks import CallbackServer
 from minimax_async.durable import RedisBus
+from minimax_async.durable._redis_util import delete_prefix
 from minimax_async.models import TaskSnapshot
 
 __all__ = ("main", "run_cross_worker")
@@ -106,9 +107,7 @@ async def _forget(prefix: str) -> None:
 
     redis = Redis.from_url(REDIS_URL)
     try:
-        keys = [key async for key in redis.scan_iter(match=f"{prefix}:*", count=1000)]
-        for start in range(0, len(keys), 500):
-            await redis.delete(*keys[start : start + 500])
+        await delete_prefix(redis, prefix)
     finally:
         await redis.aclose()
 

@@ -10,7 +10,7 @@ from minimax_async._exceptions import MiniMaxError
 if TYPE_CHECKING:
     from redis.asyncio import Redis
 
-__all__ = ("RedisUnavailableError", "connect", "redact_url", "text")
+__all__ = ("RedisUnavailableError", "connect", "delete_prefix", "redact_url", "text")
 
 
 class RedisUnavailableError(MiniMaxError):
@@ -49,3 +49,11 @@ async def connect(url: str, *, timeout: float = 5.0) -> Redis:
 def text(value: Any) -> str:
     """A Redis reply (bytes, as the clients here are not decoding) as text."""
     return value.decode() if isinstance(value, bytes) else str(value)
+
+
+async def delete_prefix(client: Redis, prefix: str) -> int:
+    """Delete every key under ``prefix:`` (one deployment's or test run's); returns how many."""
+    keys = [key async for key in client.scan_iter(match=f"{prefix}:*", count=1000)]
+    for start in range(0, len(keys), 500):
+        await client.delete(*keys[start : start + 500])
+    return len(keys)

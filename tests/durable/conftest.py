@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from minimax_async.durable import MemoryJournal, RedisJournal, SQLiteJournal, TaskJournal
+from minimax_async.durable._redis_util import delete_prefix
 
 REDIS_URL = os.environ.get("MINIMAX_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
@@ -39,9 +40,7 @@ async def prefix() -> AsyncIterator[str]:
 
         client = Redis.from_url(REDIS_URL)
         try:
-            keys = [key async for key in client.scan_iter(match=f"{name}:*", count=1000)]
-            for start in range(0, len(keys), 500):
-                await client.delete(*keys[start : start + 500])
+            await delete_prefix(client, name)
         finally:
             await client.aclose()
 
