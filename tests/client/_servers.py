@@ -11,6 +11,8 @@ from typing import Any
 
 from aiohttp import web
 
+from tests._serve import serve_app
+
 __all__ = (
     "Scripted",
     "api_error",
@@ -62,17 +64,12 @@ async def scripted_server(script: dict[str, list[Handler]]) -> AsyncIterator[Scr
     server = Scripted(script)
     app = web.Application()
     app.router.add_route("*", "/{tail:.*}", server.handle)
-    runner = web.AppRunner(app, shutdown_timeout=0.5)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    host, port = runner.addresses[0][:2]
-    server.url = f"http://{host}:{port}"
-    try:
-        yield server
-    finally:
-        server.release.set()
-        await runner.cleanup()
+    async with serve_app(app, shutdown_timeout=0.5) as url:
+        server.url = url
+        try:
+            yield server
+        finally:
+            server.release.set()
 
 
 def closed_port() -> int:

@@ -11,6 +11,8 @@ import aiohttp
 import anyio
 from aiohttp import web
 
+from tests._serve import serve_app
+
 __all__ = ("Caller", "Receiver", "caller", "receiver")
 
 DEADLINE = 30.0  # generous: a slow, loaded 2-core machine must not flake
@@ -107,14 +109,9 @@ async def receiver() -> AsyncIterator[Receiver]:
     recv = Receiver()
     app = web.Application()
     app.router.add_post("/hook", recv.handle)
-    runner = web.AppRunner(app, shutdown_timeout=1.0)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    host, port = runner.addresses[0][:2]
-    recv.url = f"http://{host}:{port}/hook"
-    try:
-        yield recv
-    finally:
-        recv.release.set()
-        await runner.cleanup()
+    async with serve_app(app, shutdown_timeout=1.0) as url:
+        recv.url = f"{url}/hook"
+        try:
+            yield recv
+        finally:
+            recv.release.set()
