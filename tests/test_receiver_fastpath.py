@@ -8,21 +8,22 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
+from typing import Any
 
 import aiohttp
 import anyio
 import pytest
 
 from minimax_async.callbacks import CallbackServer
-from minimax_async.callbacks._app import dumps, loads
+from minimax_async.callbacks._endpoint import dumps, loads
 from minimax_async.models import TaskSnapshot
 
 SECRET = "fastpath-secret-0123456789"
 
 
 @pytest.fixture
-async def server() -> AsyncIterator[CallbackServer]:
-    async with CallbackServer(secret=SECRET, confirm=False) as running:
+async def server(receiver_http: Any) -> AsyncIterator[CallbackServer]:
+    async with CallbackServer(secret=SECRET, confirm=False, http=receiver_http) as running:
         yield running
 
 

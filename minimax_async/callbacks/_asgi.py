@@ -1,7 +1,7 @@
 """A small ASGI adapter so the receiver mounts into FastAPI or Starlette.
 
-It feeds the very :class:`~minimax_async.callbacks._app.Endpoint` the aiohttp app
-uses, so both behave identically, and needs no ASGI framework at runtime::
+It feeds the very :class:`~minimax_async.callbacks._endpoint.Endpoint` the other
+transports use, so both behave identically, and needs no ASGI framework at runtime::
 
     app.mount("/minimax", callbacks.asgi_app())
 """
@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
-from minimax_async.callbacks._app import KINDS, Endpoint, dumps
+from minimax_async.callbacks._endpoint import Endpoint
 
 __all__ = ("ASGIApp", "CallbackASGIApp")
 
@@ -29,11 +29,10 @@ class CallbackASGIApp:
     ``scope["path"]`` as the ASGI spec describes; ``public_url`` must include it.
     """
 
-    __slots__ = ("_endpoint", "_path")
+    __slots__ = ("_endpoint",)
 
-    def __init__(self, endpoint: Endpoint, path: str) -> None:
+    def __init__(self, endpoint: Endpoint) -> None:
         self._endpoint = endpoint
-        self._path = path
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         kind = scope.get("type")
@@ -48,41 +47,25 @@ class CallbackASGIApp:
         endpoint = self._endpoint
         headers = _headers(scope)
         trace_id = headers.get("trace-id")
-        route = self._route(scope)
-        if route is None or not endpoint.secret_ok(route[0]) or route[1] not in KINDS:
-            endpoint.reject("unknown callback path", trace_id=trace_id)
-            await _respond(send, 404, None)
-            return
-        if scope.get("method") != "POST":
-            await _respond(send, 405, None, extra=[(b"allow", b"POST")])
-            return
-        declared = headers.get("content-length")
-        if declared is not None and (not declared.isdigit() or int(declared) > endpoint.max_body):
-            endpoint.reject("body too large", trace_id=trace_id)
-            await _respond(send, 413, {"error": f"body must be at most {endpoint.max_body} bytes"})
-            return
-        body = await _read_capped(receive, endpoint.max_body)
-        if body is None:
-            endpoint.reject("body too large or request aborted", trace_id=trace_id)
-            await _respond(send, 413, {"error": f"body must be at most {endpoint.max_body} bytes"})
-            return
-        status, payload = endpoint.handle(body, kind=route[1], trace_id=trace_id)
-        await _respond(send, status, payload)
-
-    def _route(self, scope: Scope) -> tuple[str, str] | None:
         path: str = scope.get("path", "")
         root: str = scope.get("root_path", "")
         if root and path.startswith(root):
             path = path[len(root) :]
-        prefix = self._path + "/"
-        if not path.startswith(prefix):
-            return None
-        parts = path[len(prefix) :].split("/")
-        if len(parts) == 1 and parts[0]:
-            return parts[0], "video"
-        if len(parts) == 2 and parts[0]:
-            return parts[0], parts[1]
-        return None
+        route = endpoint.locate(path)
+        refused = endpoint.admit(route, scope.get("method", ""), trace_id)
+        if refused or route is None:
+            extra = [(b"allow", b"POST")] if refused == 405 else []
+            await _respond(send, refused or 404, b"", extra=extra)
+            return
+        declared = headers.get("content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > endpoint.max_body):
+            await _respond(send, *endpoint.oversized(trace_id))
+            return
+        body = await _read_capped(receive, endpoint.max_body)
+        if body is None:
+            await _respond(send, *endpoint.oversized(trace_id))
+            return
+        await _respond(send, *endpoint.answer(body, kind=route[1], trace_id=trace_id))
 
 
 def _headers(scope: Scope) -> dict[str, str]:
@@ -109,15 +92,10 @@ async def _read_capped(receive: Receive, limit: int) -> bytes | None:
 
 
 async def _respond(
-    send: Send,
-    status: int,
-    payload: dict[str, Any] | None,
-    *,
-    extra: list[tuple[bytes, bytes]] | None = None,
+    send: Send, status: int, body: bytes, *, extra: list[tuple[bytes, bytes]] | None = None
 ) -> None:
-    body = b"" if payload is None else dumps(payload)
     headers = [(b"content-length", str(len(body)).encode())]
-    if payload is not None:
+    if body:
         headers.append((b"content-type", b"application/json"))
     headers.extend(extra or ())
     await send({"type": "http.response.start", "status": status, "headers": headers})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from typing import Any
 
 import aiohttp
 import pytest
@@ -13,8 +14,8 @@ SECRET = "routing-secret-0123456789abc"
 
 
 @pytest.fixture
-async def base() -> AsyncIterator[str]:
-    async with CallbackServer(secret=SECRET) as server:
+async def base(receiver_http: Any) -> AsyncIterator[str]:
+    async with CallbackServer(secret=SECRET, http=receiver_http) as server:
         yield server.callback_url("video").removesuffix(f"/{SECRET}/video")
 
 

@@ -1,7 +1,8 @@
-"""The HTTP edge of the receiver: secret check, size cap, challenge echo, push parsing.
+"""The receiver's HTTP edge without an HTTP framework: route, secret, challenge, push.
 
-:class:`Endpoint` holds the framework-free logic (bytes in, status + JSON out) that
-both the aiohttp application here and the ASGI adapter feed. Pushes are unsigned
+:class:`Endpoint` holds the logic every transport shares (path and method in, then
+bytes in, status and encoded JSON out): the aiohttp server and sub-application, the
+httptools protocol and the ASGI adapter only move bytes. Pushes are unsigned
 upstream, so everything arriving is untrusted: a wrong or missing secret gets a bare
 404 before the body is read, oversized bodies get 413, anything malformed gets 400.
 Nothing a sender does yields a 500.
@@ -15,7 +16,6 @@ import logging
 import re
 from typing import Any
 
-from aiohttp import web
 from pydantic import ValidationError
 
 from minimax_async._exceptions import InvalidInputError
@@ -24,23 +24,13 @@ from minimax_async.callbacks._hooks import Hooks
 from minimax_async.callbacks._tracker import Tracker
 from minimax_async.models import TaskSnapshot
 
-__all__ = (
-    "KINDS",
-    "Endpoint",
-    "build_aiohttp_app",
-    "build_server",
-    "dumps",
-    "loads",
-    "normalise_path",
-    "respond",
-)
+__all__ = ("KINDS", "Endpoint", "Reply", "dumps", "loads", "normalise_path")
 
 logger = logging.getLogger(__name__)
 
 KINDS = ("video", "agent")
 _TASK_ID = re.compile(r"[A-Za-z0-9_.:-]{1,64}")
 _OK: dict[str, Any] = {"status": "success"}
-_JSON = "application/json"
 
 try:  # the `speed` extra: orjson parses pushes several times faster than json
     import orjson
@@ -76,23 +66,57 @@ def _rule(field: str, value: Any, rule: str) -> dict[str, Any]:
 
 
 class Endpoint:
-    """Turns one request (already routed and size-checked) into a reply."""
+    """Turns one request into a reply, in two steps every transport follows.
 
-    __slots__ = ("_hooks", "_secret", "_tracker", "max_body")
+    :meth:`admit` decides from the path and method alone (so a stranger's body is never
+    read); :meth:`answer` takes the whole body, size-checked against ``max_body``.
+    """
 
-    def __init__(self, *, secret: str, tracker: Tracker, hooks: Hooks, max_body: int) -> None:
+    __slots__ = ("_hooks", "_prefix", "_secret", "_tracker", "max_body", "path")
+
+    def __init__(
+        self, *, secret: str, tracker: Tracker, hooks: Hooks, max_body: int, path: str
+    ) -> None:
         self._secret = secret.encode()
         self._tracker = tracker
         self._hooks = hooks
         self.max_body = max_body
+        self.path = path
+        self._prefix = path + "/"
+
+    def locate(self, path: str) -> tuple[str, str] | None:
+        """``(secret, kind)`` from ``{path}/{secret}[/{kind}]``, else None (any secret)."""
+        if not path.startswith(self._prefix):
+            return None
+        secret, _, kind = path[len(self._prefix) :].partition("/")
+        return (secret, kind or "video") if secret else None
+
+    def admit(self, route: tuple[str, str] | None, method: str, trace_id: str | None) -> int:
+        """0 to go on and read the body; else the status to answer (404 or 405)."""
+        if route is None or route[1] not in KINDS or not self.secret_ok(route[0]):
+            self.reject("unknown callback path", trace_id=trace_id)
+            return 404
+        return 0 if method == "POST" else 405
 
     def secret_ok(self, candidate: str) -> bool:
         """Constant-time comparison, so response timing leaks nothing about the secret."""
-        return hmac.compare_digest(candidate.encode(), self._secret)
+        return hmac.compare_digest(candidate.encode("utf-8", "replace"), self._secret)
 
     def reject(self, reason: str, *, trace_id: str | None = None) -> None:
         """Record a refused request (the reason never includes the secret)."""
         self._hooks.emit("push_rejected", trace_id=trace_id, detail=reason)
+
+    def oversized(self, trace_id: str | None) -> tuple[int, bytes]:
+        """The 413 for a body over ``max_body`` (declared or counted)."""
+        self.reject("body too large", trace_id=trace_id)
+        limit = self.max_body
+        rule = _rule("body", f"more than {limit} bytes", f"must be at most {limit} bytes")
+        return 413, dumps(rule)
+
+    def answer(self, body: bytes, *, kind: str, trace_id: str | None) -> tuple[int, bytes]:
+        """:meth:`handle`, encoded; the common success reply is pre-encoded."""
+        status, payload = self.handle(body, kind=kind, trace_id=trace_id)
+        return status, _OK_BODY if payload is _OK else dumps(payload)
 
     def handle(self, body: bytes, *, kind: str, trace_id: str | None) -> Reply:
         """Answer a challenge or apply a push; never raises."""
@@ -167,82 +191,3 @@ def _parse_push(data: dict[str, Any], kind: str) -> tuple[TaskSnapshot | None, d
         field = ".".join(str(part) for part in first["loc"]) or "body"
         return None, _rule(field, first.get("input"), first["msg"])
     return snapshot, _OK
-
-
-# -- aiohttp ----------------------------------------------------------------------------
-
-
-async def _read_capped(request: web.BaseRequest, limit: int) -> bytes | None:
-    """The body, or None if it is larger than ``limit`` bytes (never buffered whole)."""
-    declared = request.content_length
-    if declared is not None:
-        # aiohttp reads exactly the declared length, which was checked against the cap.
-        return await request.read() if declared <= limit else None
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.content.iter_any():
-        size += len(chunk)
-        if size > limit:
-            return None
-        chunks.append(chunk)
-    return b"".join(chunks)
-
-
-async def respond(
-    endpoint: Endpoint, request: web.BaseRequest, secret: str, kind: str
-) -> web.StreamResponse:
-    """The whole answer to one routed request: secret, size cap, then the endpoint."""
-    trace_id = request.headers.get("Trace-Id")
-    if not endpoint.secret_ok(secret) or kind not in KINDS:
-        endpoint.reject("unknown callback path", trace_id=trace_id)
-        return web.Response(status=404)
-    body = await _read_capped(request, endpoint.max_body)
-    if body is None:
-        endpoint.reject("body too large", trace_id=trace_id)
-        return web.json_response(_too_large(endpoint.max_body), status=413)
-    status, payload = endpoint.handle(body, kind=kind, trace_id=trace_id)
-    # The common answer is pre-encoded: no encoder call per push.
-    encoded = _OK_BODY if payload is _OK else dumps(payload)
-    return web.Response(body=encoded, status=status, content_type=_JSON)
-
-
-def build_aiohttp_app(endpoint: Endpoint, path: str) -> web.Application:
-    """An application serving ``POST {path}/{secret}[/{kind}]``; mount it anywhere."""
-
-    async def handle(request: web.Request) -> web.StreamResponse:
-        info = request.match_info
-        return await respond(endpoint, request, info["secret"], info.get("kind", "video"))
-
-    app = web.Application(client_max_size=endpoint.max_body)
-    # Every URL the SDK hands out has a kind, so that route is tried first.
-    app.router.add_post(path + "/{secret}/{kind}", handle)
-    app.router.add_post(path + "/{secret}", handle)
-    return app
-
-
-def build_server(endpoint: Endpoint, path: str) -> web.Server:
-    """The standalone receiver: aiohttp's low-level server with the routing done here.
-
-    It answers exactly what :func:`build_aiohttp_app` answers, without the
-    application and router machinery, which is a large part of aiohttp's cost per
-    request (a bare handler served this way answers about a third more requests per
-    second on the benchmark machine).
-    """
-    prefix = path + "/"
-
-    async def handle(request: web.BaseRequest) -> web.StreamResponse:
-        target = request.path
-        if not target.startswith(prefix):
-            return web.Response(status=404)
-        secret, _, kind = target[len(prefix) :].partition("/")
-        if "/" in kind or not secret:
-            return web.Response(status=404)
-        if request.method != "POST":
-            return web.Response(status=405, headers={"Allow": "POST"})
-        return await respond(endpoint, request, secret, kind or "video")
-
-    return web.Server(handle, access_log=None)
-
-
-def _too_large(limit: int) -> dict[str, Any]:
-    return _rule("body", f"more than {limit} bytes", f"must be at most {limit} bytes")

@@ -1,0 +1,299 @@
+"""The standalone receiver on the wire: byte-exact HTTP/1.1, for both implementations.
+
+The aiohttp server is the reference; the httptools protocol has to behave like it (or
+better, never worse) for everything a sender can put on a connection: keep-alive,
+pipelining, chunked bodies, Expect: 100-continue, HTTP/1.0, malformed input, a huge
+head, and shutdown with connections still open.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+import anyio
+import pytest
+
+from minimax_async.callbacks import CallbackServer
+from minimax_async.callbacks._httptools import HttptoolsServer
+
+from ._helpers import DEADLINE, Events
+
+SECRET = "wire-secret-0123456789abcdef"
+PATH = f"/minimax/callback/{SECRET}/video"
+
+
+@dataclass
+class Reply:
+    status: int
+    headers: dict[str, str]
+    body: bytes
+
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+
+@pytest.fixture
+async def server(receiver_http: Any) -> AsyncIterator[CallbackServer]:
+    async with CallbackServer(
+        secret=SECRET, confirm=False, quiet_period=600.0, max_body=4096, http=receiver_http
+    ) as running:
+        yield running
+
+
+Connect = Callable[[int], Awaitable[tuple[asyncio.StreamReader, asyncio.StreamWriter]]]
+
+
+@pytest.fixture
+async def connect() -> AsyncIterator[Connect]:
+    """Open raw connections to a port; all are closed when the test ends, pass or fail.
+
+    Tests ask for it after ``server``, so these close first and the server's shutdown
+    never waits on a client that is still connected.
+    """
+    writers: list[asyncio.StreamWriter] = []
+
+    async def open_connection(port: int) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        writers.append(writer)
+        return reader, writer
+
+    yield open_connection
+    for writer in writers:
+        writer.close()
+        with contextlib.suppress(OSError):
+            await writer.wait_closed()
+
+
+def _request(
+    body: bytes,
+    *,
+    path: str = PATH,
+    method: str = "POST",
+    version: str = "1.1",
+    headers: str = "",
+) -> bytes:
+    head = (
+        f"{method} {path} HTTP/{version}\r\nHost: 127.0.0.1\r\n"
+        f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n{headers}\r\n"
+    )
+    return head.encode() + body
+
+
+async def _read_reply(reader: asyncio.StreamReader) -> Reply:
+    with anyio.fail_after(DEADLINE):
+        head = await reader.readuntil(b"\r\n\r\n")
+        lines = head.decode("latin-1").split("\r\n")
+        status = int(lines[0].split()[1])
+        headers = {}
+        for line in lines[1:]:
+            if line:
+                name, _, value = line.partition(":")
+                headers[name.strip().lower()] = value.strip()
+        body = await reader.readexactly(int(headers.get("content-length", "0")))
+        return Reply(status, headers, body)
+
+
+async def _closed(reader: asyncio.StreamReader) -> bool:
+    """True once the server has ended the connection (EOF or reset)."""
+    with anyio.fail_after(DEADLINE):
+        try:
+            return await reader.read() == b""
+        except ConnectionResetError:
+            return True
+
+
+def _challenge(token: str) -> bytes:
+    return json.dumps({"challenge": token}).encode()
+
+
+async def test_keep_alive_serves_several_requests_on_one_connection(
+    server: CallbackServer,
+    connect: Connect,
+) -> None:
+    reader, writer = await connect(server.port)
+    for token in ("one", "two", "three"):
+        writer.write(_request(_challenge(token)))
+        reply = await _read_reply(reader)
+        assert (reply.status, reply.json()) == (200, {"challenge": token})
+        assert reply.headers["content-type"].startswith("application/json")
+
+
+async def test_pipelined_requests_are_answered_in_order(
+    server: CallbackServer, connect: Connect
+) -> None:
+    reader, writer = await connect(server.port)
+    tokens = [f"t{i}" for i in range(50)]
+    writer.write(b"".join(_request(_challenge(t)) for t in tokens))
+    answers = [(await _read_reply(reader)).json()["challenge"] for _ in tokens]
+    assert answers == tokens
+
+
+async def test_many_unread_pipelined_replies_are_all_delivered(
+    server: CallbackServer, connect: Connect
+) -> None:
+    # The client writes far more than the server's write buffer before reading a byte:
+    # reading pauses and resumes, and no reply is lost or reordered.
+    reader, writer = await connect(server.port)
+    count = 3000
+    payload = b"".join(_request(_challenge(f"c{i}")) for i in range(count))
+    writer.write(payload)
+    drained = asyncio.ensure_future(writer.drain())
+    answers = [(await _read_reply(reader)).json()["challenge"] for _ in range(count)]
+    await drained
+    assert answers == [f"c{i}" for i in range(count)]
+
+
+async def test_a_chunked_body_is_read_whole(server: CallbackServer, connect: Connect) -> None:
+    reader, writer = await connect(server.port)
+    body = _challenge("chunked")
+    head = f"POST {PATH} HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n".encode()
+    chunks = b"".join(b"%x\r\n%s\r\n" % (len(part), part) for part in (body[:5], body[5:]))
+    writer.write(head + chunks + b"0\r\n\r\n")
+    reply = await _read_reply(reader)
+    assert (reply.status, reply.json()) == (200, {"challenge": "chunked"})
+
+
+async def test_a_chunked_body_over_the_cap_is_413(server: CallbackServer, connect: Connect) -> None:
+    reader, writer = await connect(server.port)
+    head = f"POST {PATH} HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n".encode()
+    writer.write(head + b"".join(b"400\r\n" + b" " * 1024 + b"\r\n" for _ in range(6)))
+    reply = await _read_reply(reader)
+    assert reply.status == 413
+    assert "at most 4096 bytes" in reply.json()["error"]
+
+
+async def test_expect_100_continue_gets_the_interim_answer_before_the_body(
+    server: CallbackServer,
+    connect: Connect,
+) -> None:
+    reader, writer = await connect(server.port)
+    body = _challenge("after-continue")
+    head = _request(b"", headers="Expect: 100-continue\r\n")
+    writer.write(head.replace(b"Length: 0\r\n", b"Length: %d\r\n" % len(body)))
+    interim = await _read_reply(reader)
+    assert interim.status == 100
+    writer.write(body)
+    reply = await _read_reply(reader)
+    assert (reply.status, reply.json()) == (200, {"challenge": "after-continue"})
+
+
+async def test_http_1_0_is_answered_then_closed(server: CallbackServer, connect: Connect) -> None:
+    reader, writer = await connect(server.port)
+    writer.write(_request(_challenge("old"), version="1.0"))
+    reply = await _read_reply(reader)
+    assert (reply.status, reply.json()) == (200, {"challenge": "old"})
+    assert await _closed(reader)
+
+
+async def test_connection_close_is_honoured(server: CallbackServer, connect: Connect) -> None:
+    reader, writer = await connect(server.port)
+    writer.write(_request(_challenge("bye"), headers="Connection: close\r\n"))
+    reply = await _read_reply(reader)
+    assert reply.status == 200
+    assert await _closed(reader)
+
+
+@pytest.mark.parametrize(
+    "garbage",
+    [
+        b"NOT HTTP AT ALL\r\n\r\n",
+        b"POST /x HTTP/1.1\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nhello",
+        b"POST /x HTTP/1.1\r\nBad Header Line\r\n\r\n",
+    ],
+    ids=["request-line", "two-lengths", "header-line"],
+)
+async def test_malformed_http_is_400_and_the_connection_ends(
+    server: CallbackServer, connect: Connect, garbage: bytes
+) -> None:
+    reader, writer = await connect(server.port)
+    writer.write(garbage)
+    reply = await _read_reply(reader)
+    assert reply.status == 400
+    assert await _closed(reader)
+
+
+async def test_a_huge_head_is_refused_without_buffering_it(
+    server: CallbackServer, connect: Connect
+) -> None:
+    events = Events(server)
+    reader, writer = await connect(server.port)
+    writer.write(f"POST {PATH} HTTP/1.1\r\nHost: x\r\n".encode())
+    writer.write(b"X-Padding: " + b"a" * 100_000 + b"\r\n\r\n")
+    reply = await _read_reply(reader)
+    assert reply.status in (400, 431)  # aiohttp says 400, the httptools protocol 431
+    assert await _closed(reader)
+    assert events.kinds() == []  # refused before any push handling
+
+
+async def test_a_refused_request_leaves_the_connection_usable(
+    server: CallbackServer, connect: Connect
+) -> None:
+    events = Events(server)
+    reader, writer = await connect(server.port)
+    wrong = PATH.replace(SECRET, "not-the-secret-0123456789")
+    writer.write(_request(_challenge("x"), path=wrong))
+    assert (await _read_reply(reader)).status == 404
+    writer.write(_request(b"", method="GET"))
+    reply = await _read_reply(reader)
+    assert (reply.status, reply.headers.get("allow")) == (405, "POST")
+    writer.write(_request(_challenge("still-here")))
+    assert (await _read_reply(reader)).json() == {"challenge": "still-here"}
+    assert "push_rejected" in events.kinds()
+
+
+@pytest.mark.parametrize(
+    ("path", "status"),
+    [
+        (PATH + "?attempt=2", 200),
+        (PATH.replace("/video", "/%76ideo"), 200),
+        (PATH.replace(SECRET, SECRET + "/"), 404),
+    ],
+    ids=["query", "percent-encoded", "empty-segment"],
+)
+async def test_path_forms(server: CallbackServer, connect: Connect, path: str, status: int) -> None:
+    reader, writer = await connect(server.port)
+    writer.write(_request(_challenge("p"), path=path))
+    assert (await _read_reply(reader)).status == status
+
+
+async def test_an_h2c_upgrade_offer_is_answered_as_http_1_1(
+    server: CallbackServer, connect: Connect
+) -> None:
+    reader, writer = await connect(server.port)
+    offer = (
+        "Connection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\n"
+        "HTTP2-Settings: AAMAAABkAAQCAAAAAAIAAAAA\r\n"
+    )
+    writer.write(_request(_challenge("h2"), headers=offer))
+    reply = await _read_reply(reader)
+    assert (reply.status, reply.json()) == (200, {"challenge": "h2"})
+
+
+async def test_closing_the_receiver_ends_idle_keep_alive_connections(
+    connect: Connect, receiver_http: Any
+) -> None:
+    server = CallbackServer(secret=SECRET, http=receiver_http)
+    await server.start()
+    reader, writer = await connect(server.port)
+    writer.write(_request(_challenge("before-close")))
+    assert (await _read_reply(reader)).status == 200
+    await server.aclose()
+    assert await _closed(reader)
+
+
+async def test_a_silent_connection_is_closed_after_the_idle_timeout(connect: Connect) -> None:
+    async with CallbackServer(secret=SECRET, http="httptools") as server:
+        pass  # only to build an endpoint the way the receiver does
+    fast = HttptoolsServer(server._endpoint, idle_timeout=0.2)
+    _, port = await fast.start("127.0.0.1", 0, reuse_port=False)
+    try:
+        reader, writer = await connect(port)
+        writer.write(b"POST / HTTP/1.1\r\n")  # a head that never finishes
+        assert await _closed(reader)
+    finally:
+        await fast.aclose()
