@@ -4,7 +4,8 @@ Every push therefore goes through the real path: secret check, body cap, JSON pa
 push validation into a ``TaskSnapshot``, registry lookup, forward-only status update and
 (for terminal pushes) future resolution. Confirmation is off, so a terminal push
 resolves its waiter without a query, as in the e2e "healthy path". uvloop is used when
-the ``speed`` extra is installed, as an application would.
+the ``speed`` extra is installed, as an application would; ``--http`` picks the
+receiver's HTTP implementation (``auto``: httptools when installed).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+from typing import Any
 
 from bench._procs import announce_and_wait
 from bench._wrk import task_id
@@ -25,9 +27,14 @@ async def _never_queried() -> TaskSnapshot:
     raise RuntimeError("the throughput receiver must not poll")
 
 
-async def _serve(secret: str, port: int, tasks: int) -> None:
+async def _serve(secret: str, port: int, tasks: int, http: Any) -> None:
     server = CallbackServer(
-        port=port, secret=secret, confirm=False, quiet_period=3600.0, max_poll_interval=3600.0
+        port=port,
+        secret=secret,
+        confirm=False,
+        quiet_period=3600.0,
+        max_poll_interval=3600.0,
+        http=http,
     )
     async with server:
         waiters = [
@@ -37,7 +44,7 @@ async def _serve(secret: str, port: int, tasks: int) -> None:
         await asyncio.sleep(0)
         await announce_and_wait(server.port)
         resolved = sum(1 for waiter in waiters if waiter.done() and not waiter.cancelled())
-        sys.stderr.write(f"resolved {resolved} of {tasks} waiters\n")
+        sys.stderr.write(f"{server.http}: resolved {resolved} of {tasks} waiters\n")
         for waiter in waiters:
             waiter.cancel()
         await asyncio.gather(*waiters, return_exceptions=True)
@@ -58,10 +65,11 @@ def main() -> None:
     parser.add_argument("--secret", required=True)
     parser.add_argument("--tasks", type=int, default=10_000)
     parser.add_argument("--no-uvloop", action="store_true")
+    parser.add_argument("--http", choices=("auto", "aiohttp", "httptools"), default="auto")
     args = parser.parse_args()
     if not args.no_uvloop:
         _install_uvloop()
-    asyncio.run(_serve(args.secret, args.port, args.tasks))
+    asyncio.run(_serve(args.secret, args.port, args.tasks, args.http))
 
 
 if __name__ == "__main__":

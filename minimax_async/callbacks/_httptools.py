@@ -22,6 +22,7 @@ import logging
 import time
 from email.utils import formatdate
 from http import HTTPStatus
+from typing import cast
 from urllib.parse import unquote
 
 import httptools
@@ -120,8 +121,8 @@ class _Connection(asyncio.Protocol):
     # -- asyncio.Protocol --------------------------------------------------------------
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
-        self._transport = transport
+        # uvloop's TCP transport has the Transport methods without the base class.
+        self._transport = cast(asyncio.Transport, transport)
         self.last_seen = self._server.now()
         self._server.connections.add(self)
 

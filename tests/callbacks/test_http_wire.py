@@ -24,6 +24,20 @@ from minimax_async.callbacks._httptools import HttptoolsServer
 from ._helpers import DEADLINE, Events
 
 SECRET = "wire-secret-0123456789abcdef"
+
+try:
+    import uvloop  # noqa: F401
+except ImportError:  # pragma: no cover - the dev extra installs it
+    LOOPS: list[Any] = ["asyncio"]
+else:
+    LOOPS = ["asyncio", ("asyncio", {"use_uvloop": True})]
+
+
+@pytest.fixture(params=LOOPS, ids=lambda loop: "uvloop" if isinstance(loop, tuple) else loop)
+def anyio_backend(request: pytest.FixtureRequest) -> Any:
+    """Both event loops: uvloop's transports differ from asyncio's in small ways (its
+    TCP transport is not an asyncio.Transport subclass) and the speed extra uses it."""
+    return request.param
 PATH = f"/minimax/callback/{SECRET}/video"
 
 
