@@ -75,10 +75,27 @@ NOTES = (
     "receiver skips aiohttp's Application and router and matches its two routes itself; "
     "a bare handler served that way answers about a third more requests per second "
     "(22.6k -> 30.3k on this machine, default loop, std json).",
-    "Still open: a py-spy profile under wrk now puts a third of the receiver's time in "
-    "the socket write of the response and most of the rest in aiohttp's request and "
-    "response objects; our own push handling (parse, validate, route, forward-only "
-    "update) is about 8 us of ~45 us per push, half of it pydantic validation.",
+    "Profile (py-spy, session 2): with the low-level server, a bare handler that skips "
+    "our endpoint entirely still cost 37 us of receiver CPU per push against 69 us with "
+    "it, though the endpoint itself measured 8-13 us: aiohttp's request and response "
+    "objects and its write path are most of the cost, and they grow with everything "
+    "else the process touches. A plain asyncio protocol on httptools' parser answering "
+    "a pre-built reply cost 5.6 us per request under the same wrk load.",
+    "Fix (commit 'Receiver: an httptools protocol for the standalone server'): with the "
+    "speed extra, CallbackServer(http='auto') serves pushes through its own protocol on "
+    "httptools; aiohttp's server remains the default install's. Receiver CPU per push, "
+    "3 interleaved runs, uvloop + orjson: status pushes aiohttp 72.5 / 70.0 / 71.5 us -> "
+    "httptools 23.1 / 24.4 / 23.3 us (14.0k -> 42.1k pushes/s); terminal pushes 80.0 / "
+    "80.7 / 80.4 us -> 32.8 / 32.6 / 32.9 us (12.4k -> 30.4k pushes/s). A py-spy profile "
+    "of the new path puts half its time in the socket write (the kernel's loopback "
+    "delivery) and a third in our endpoint, pydantic validation the largest part of it.",
+    "Fix (commit 'Transport: build headers, the default timeout and each API URL once'): "
+    "cProfile of the overhead suite showed them rebuilt per request. Client CPU per "
+    "operation (creates and queries), 3 runs: before 114.7 / 120.5 / 111.3 us, after "
+    "114.0 / 109.8 / 109.1 us (bare aiohttp: 96-110 us).",
+    "Method (commit 'Bench overhead: pair each round's runs'): create rates against the "
+    "emulator swing +-20% between runs seconds apart, so the overhead ratio is now the "
+    "median of per-round paired ratios, with the emulator's tasks frozen in time.",
 )
 
 TITLES = {
