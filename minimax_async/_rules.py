@@ -9,8 +9,7 @@ different forms.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from minimax_async._catalog import MAX_PROMPT_CHARS, MODEL_MODES, Mode, ModeRules, mode_rules
 from minimax_async._exceptions import InvalidInputError
@@ -25,8 +24,7 @@ _MODE_NAMES = {
 }
 
 
-@dataclass(frozen=True)
-class CheckedParams:
+class CheckedParams(NamedTuple):
     """A request that passed every rule, with the defaults it will get filled in."""
 
     mode: Mode
@@ -96,8 +94,8 @@ def check_video_params(
             "resolution", res, f"{model} {_MODE_NAMES[mode]} supports {list(rules.resolutions)}"
         )
     dur = rules.default_duration if duration is None else duration
-    allowed = sorted(rules.durations[res])
-    if dur not in allowed:
+    if dur not in rules.durations[res]:
+        allowed = sorted(rules.durations[res])
         raise InvalidInputError(
             "duration", dur, f"{model} at {res} supports durations {allowed} seconds"
         )

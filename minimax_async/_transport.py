@@ -14,11 +14,10 @@ page, an unreadable answer) raises :class:`AmbiguousCreateError`.
 from __future__ import annotations
 
 import logging
-import uuid
+import random
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 import aiohttp
 import pydantic
@@ -54,14 +53,15 @@ M = TypeVar("M", bound=pydantic.BaseModel)
 _CONNECT_TIMEOUT = 10.0
 _CHUNK = 256 * 1024
 USER_AGENT = f"minimax-async/{__version__}"
+JSON = "application/json"
 
 
 class _NotSent(APIConnectionError):
     """The connection was never established, so the request cannot have been seen."""
 
 
-@dataclass(frozen=True)
-class _Answer:
+class _Answer(NamedTuple):
+    # A tuple: made once per request, and a frozen dataclass's __init__ costs more.
     status: int
     body: bytes
     trace_id: str | None
@@ -84,15 +84,14 @@ class Transport:
         self._closed = False
         self.policy = policy or _retry.RetryPolicy(max_retries=config.max_retries)
         # Built once: per request they were a measurable share of the client's overhead
-        # over bare aiohttp (bench/overhead.py). aiohttp copies headers, never mutates.
-        get_headers = {
+        # over bare aiohttp (bench/overhead.py). A session made here carries the headers
+        # as its defaults, which aiohttp merges far more cheaply than per-request ones; a
+        # borrowed session gets them with every request. The body's Content-Type comes
+        # with its payload object (see _send).
+        self._headers = {
             "Authorization": f"Bearer {config.api_key}",
             "User-Agent": USER_AGENT,
             "Accept": "application/json",
-        }
-        self._headers = {
-            False: get_headers,
-            True: {**get_headers, "Content-Type": "application/json"},
         }
         self._default_timeout = self._timeout(None)
         self._urls: dict[str, yarl.URL] = {}
@@ -107,7 +106,7 @@ class Transport:
         if self._session is None:
             # Made lazily: an aiohttp session must be created inside a running loop.
             connector = aiohttp.TCPConnector(limit=self._config.max_connections)
-            self._session = aiohttp.ClientSession(connector=connector)
+            self._session = aiohttp.ClientSession(connector=connector, headers=self._headers)
         return self._session
 
     async def aclose(self) -> None:
@@ -139,13 +138,14 @@ class Transport:
     ) -> _Answer:
         """One HTTP exchange; every aiohttp failure leaves as a TransportError."""
         http = self._http()
+        payload = None if body is None else aiohttp.BytesPayload(body, content_type=JSON)
         try:
             async with http.request(
                 method,
                 self._url(path),
                 params=params,
-                data=body,
-                headers=self._headers[body is not None],
+                data=payload,
+                headers=None if self._owns_session else self._headers,
                 timeout=self._default_timeout if timeout is None else self._timeout(timeout),
             ) as response:
                 data = await response.read()
@@ -241,16 +241,20 @@ class Transport:
         ``client_key`` is the key the task journal recorded the intent under (a fresh
         one otherwise); it names the request in logs and in AmbiguousCreateError.
         """
-        client_key = client_key or uuid.uuid4().hex
-        payload = _BODY.dump_json(body)
+        # A correlation key, not a secret: random's generator (reseeded in forked
+        # children) is enough, and unlike uuid4 it needs no system call per create.
+        client_key = client_key or f"{random.getrandbits(128):032x}"
+        payload = _BODY.serializer.to_json(body)
         logger.debug("create %s client_key=%s", path, client_key)
         attempt = 0
         while True:
             if limiter is not None:
                 await limiter.acquire()
             try:
-                return await self._create_once(path, body, payload, client_key, timeout)
+                answer = await self._send("POST", path, body=payload, timeout=timeout)
+                return self._accepted(answer, path, body, client_key)
             except (_NotSent, RateLimitError) as exc:
+                # Provably not accepted: refused before sending, or a 1002 answer.
                 if attempt >= self.policy.max_retries:
                     raise
                 delay = self.policy.delay(attempt)
@@ -258,42 +262,39 @@ class Transport:
                     limiter.pause(delay)
                     delay = 0.0  # the limiter holds this caller back now
                 logger.info("create refused before acceptance (%s); resending", exc)
+            except TransportError as exc:
+                # Sent, but no usable answer: MiniMax may have accepted (and billed) it.
+                raise _ambiguous(path, body, client_key, str(exc)) from exc
             attempt += 1
             await _retry.sleep(delay)
 
-    async def _create_once(
-        self,
-        path: str,
-        body: dict[str, Any],
-        payload: bytes,
-        client_key: str,
-        timeout: float | None,
+    def _accepted(
+        self, answer: _Answer, path: str, body: dict[str, Any], client_key: str
     ) -> CreateTaskResponse:
-        def ambiguous(why: str) -> AmbiguousCreateError:
-            return AmbiguousCreateError(f"POST {path}: {why}", request=body, client_key=client_key)
-
-        try:
-            answer = await self._send("POST", path, body=payload, timeout=timeout)
-        except _NotSent:
-            raise
-        except TransportError as exc:
-            raise ambiguous(str(exc)) from exc
+        """The created task from a create's answer; AmbiguousCreateError when unclear."""
         if answer.status >= 500:
-            raise ambiguous(f"HTTP {answer.status} (Trace-Id {answer.trace_id})")
+            why = f"HTTP {answer.status} (Trace-Id {answer.trace_id})"
+            raise _ambiguous(path, body, client_key, why)
         try:
             created = self._decode(answer, CreateTaskResponse)
         except TransportError as exc:
-            raise ambiguous(str(exc)) from exc
+            raise _ambiguous(path, body, client_key, str(exc)) from exc
         if not created.task_id:
-            raise ambiguous(f"success answer without a task_id (Trace-Id {answer.trace_id})")
+            why = f"success answer without a task_id (Trace-Id {answer.trace_id})"
+            raise _ambiguous(path, body, client_key, why)
         created.trace_id = answer.trace_id
-        logger.info(
-            "submitted task %s client_key=%s (Trace-Id %s)",
-            created.task_id,
-            client_key,
-            answer.trace_id,
-            extra={"task_id": created.task_id, "trace_id": answer.trace_id, "event": "submitted"},
-        )
+        if logger.isEnabledFor(logging.INFO):
+            logger.info(
+                "submitted task %s client_key=%s (Trace-Id %s)",
+                created.task_id,
+                client_key,
+                answer.trace_id,
+                extra={
+                    "task_id": created.task_id,
+                    "trace_id": answer.trace_id,
+                    "event": "submitted",
+                },
+            )
         return created
 
     @asynccontextmanager
@@ -374,6 +375,10 @@ def _envelope_error(answer: _Answer) -> APIError | None:
     return api_error_for(
         base.status_code, base.status_msg, trace_id=answer.trace_id, body=answer.body[:500]
     )
+
+
+def _ambiguous(path: str, body: dict[str, Any], client_key: str, why: str) -> AmbiguousCreateError:
+    return AmbiguousCreateError(f"POST {path}: {why}", request=body, client_key=client_key)
 
 
 def _retry_after(value: str | None) -> float | None:
