@@ -30,10 +30,11 @@ class Mode:
     poll_tasks: int
     poll_scale: float
     overhead_calls: int
+    e2e_rounds: int
 
 
-QUICK = Mode("quick", 2.0, 2, (1_000,), 100, 0.02, 500)
-FULL = Mode("full", 5.0, 5, (1_000, 10_000), 300, 0.05, 2_000)
+QUICK = Mode("quick", 2.0, 2, (1_000,), 100, 0.02, 500, 1)
+FULL = Mode("full", 5.0, 5, (1_000, 10_000), 300, 0.05, 6_000, 3)
 SUITES = ("throughput", "challenge", "e2e", "memory", "polling", "overhead", "cross_worker")
 
 
@@ -51,13 +52,13 @@ def _suites(mode: Mode) -> dict[str, Callable[[], dict[str, Any]]]:
             seconds=mode.wrk_seconds, rounds=mode.rounds, tasks=10_000
         ),
         "challenge": lambda: run_challenge(seconds=max(2.0, mode.wrk_seconds)),
-        "e2e": lambda: run_e2e(sizes=mode.e2e_sizes),
+        "e2e": lambda: run_e2e(sizes=mode.e2e_sizes, rounds=mode.e2e_rounds),
         "memory": lambda: run_memory(tasks=10_000),
         "polling": lambda: run_polling(
             tasks=mode.poll_tasks, time_scale=mode.poll_scale, intervals=(10, 20)
         ),
         "overhead": lambda: run_overhead(count=mode.overhead_calls, rounds=mode.rounds),
-        "cross_worker": lambda: run_cross_worker(tasks=1_000, workers=4),
+        "cross_worker": lambda: run_cross_worker(tasks=1_000, workers=4, rounds=mode.rounds),
     }
 
 
@@ -104,7 +105,7 @@ TITLES = {
     "e2e": "3. End to end through AsyncMiniMax + CallbackServer (confirm off)",
     "memory": "3b. Memory per pending task (task.result() on the receiver)",
     "polling": "4. Callbacks vs polling (same workload, emulated seconds)",
-    "overhead": "5. Client overhead vs bare aiohttp (emulator process)",
+    "overhead": "5. Client overhead vs bare aiohttp (instant canned server, client-bound)",
     "cross_worker": "6. Cross-worker push-to-result latency (4 workers, Redis bus)",
 }
 

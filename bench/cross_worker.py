@@ -22,6 +22,7 @@ import json
 import os
 import secrets
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -33,7 +34,7 @@ from typing import Any
 from bench import _loop
 from bench._procs import ROOT, server_process
 from bench._report import RESULTS, machine
-from bench._stats import latency_summary
+from bench._stats import Spread, latency_summary
 from minimax_async import AsyncMiniMax
 from minimax_async.callbacks import CallbackServer
 from minimax_async.durable import RedisBus
@@ -169,33 +170,46 @@ def _run(tasks: int, workers: int, *, bus: bool) -> dict[str, Any]:
     return {"wall_s": wall, "direct_ms": direct, "crossed_ms": crossed}
 
 
-def run_cross_worker(*, tasks: int = 1000, workers: int = 4) -> dict[str, Any]:
-    """Single process vs ``workers`` processes with the bus, ``tasks`` tasks each run."""
-    single = _run(tasks, 1, bus=False)
-    multi = _run(tasks, workers, bus=True)
+def run_cross_worker(*, tasks: int = 1000, workers: int = 4, rounds: int = 1) -> dict[str, Any]:
+    """Single process vs ``workers`` processes with the bus, ``rounds`` times each.
+
+    A round is one ~2 s burst of seven processes on a small machine, so its p99 rests
+    on its slowest handful of tasks: the table gives the median round, with the range.
+    """
+    per_case: dict[str, list[dict[str, float]]] = {}
+    walls: dict[str, list[float]] = {}
+    samples: dict[str, list[float]] = {"single process": [], f"{workers} workers via bus": []}
+    for _ in range(rounds):
+        single = _run(tasks, 1, bus=False)
+        multi = _run(tasks, workers, bus=True)
+        cases = [
+            ("1 process, no bus", single["direct_ms"], single["wall_s"]),
+            (f"{workers} workers, push on the waiter", multi["direct_ms"], multi["wall_s"]),
+            (f"{workers} workers, push via Redis bus", multi["crossed_ms"], multi["wall_s"]),
+        ]
+        for name, values, wall in cases:
+            per_case.setdefault(name, []).append(latency_summary(values))
+            walls.setdefault(name, []).append(wall)
+        samples["single process"] += single["direct_ms"]
+        samples[f"{workers} workers via bus"] += multi["crossed_ms"]
     rows: list[dict[str, Any]] = []
-    cases = [
-        ("1 process, no bus", single["direct_ms"], single["wall_s"]),
-        (f"{workers} workers, push on the waiter", multi["direct_ms"], multi["wall_s"]),
-        (f"{workers} workers, push via Redis bus", multi["crossed_ms"], multi["wall_s"]),
-    ]
-    for name, values, wall in cases:
-        summary = latency_summary(values)
+    for name, summaries in per_case.items():
+        p99 = Spread.of([summary["p99_ms"] for summary in summaries])
         rows.append(
             {
                 "case": name,
-                "tasks": int(summary["count"]),
-                "wall s": round(wall, 2),
-                "push-to-result p50 ms": round(summary["p50_ms"], 2),
-                "p99 ms": round(summary["p99_ms"], 2),
-                "max ms": round(summary["max_ms"], 2),
-                f"p99 < {TARGET_P99_MS:g} ms": "yes" if summary["p99_ms"] < TARGET_P99_MS else "NO",
+                "rounds": len(summaries),
+                "tasks/round": int(statistics.median(s["count"] for s in summaries)),
+                "wall s": round(statistics.median(walls[name]), 2),
+                "push-to-result p50 ms": round(
+                    statistics.median(s["p50_ms"] for s in summaries), 2
+                ),
+                "p99 ms": round(p99.median, 2),
+                "p99 min-max": f"{p99.low:.1f}-{p99.high:.1f}",
+                "max ms": round(max(s["max_ms"] for s in summaries), 2),
+                f"p99 < {TARGET_P99_MS:g} ms": "yes" if p99.median < TARGET_P99_MS else "NO",
             }
         )
-    samples = {
-        "single process": single["direct_ms"],
-        f"{workers} workers via bus": multi["crossed_ms"],
-    }
     return {"rows": rows, "samples": samples}
 
 
@@ -213,6 +227,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.cross_worker", description=__doc__)
     parser.add_argument("--tasks", type=int, default=1000)
     parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--name", default="w0", help=argparse.SUPPRESS)
     parser.add_argument("--base-url", help=argparse.SUPPRESS)
@@ -223,7 +238,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.worker:
         _loop.run(lambda: _worker(args))
         return 0
-    outcome = run_cross_worker(tasks=args.tasks, workers=args.workers)
+    outcome = run_cross_worker(tasks=args.tasks, workers=args.workers, rounds=args.rounds)
     payload = {"machine": machine(), "loop": _loop.loop_name(), **outcome}
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "cross_worker.json").write_text(json.dumps(payload, indent=2) + "\n")
