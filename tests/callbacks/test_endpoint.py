@@ -50,7 +50,8 @@ async def test_the_callback_url_has_a_secret_segment_and_a_kind(server: Callback
     [
         lambda url: url.rsplit("/", 2)[0] + "/video",  # no secret
         lambda url: url.rsplit("/", 2)[0] + "/wrong-secret-wrong-secret/video",
-        lambda url: url[:-7] + "X/video",  # off by one character
+        # Off by one character (always a different one: the secret is random).
+        lambda url: url[:-7] + ("B" if url[-7] == "A" else "A") + "/video",
         lambda url: url.rsplit("/", 2)[0],  # bare path
         lambda url: url.rsplit("/", 1)[0] + "/image",  # right secret, unknown kind
     ],

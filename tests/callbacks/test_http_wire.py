@@ -38,6 +38,8 @@ def anyio_backend(request: pytest.FixtureRequest) -> Any:
     """Both event loops: uvloop's transports differ from asyncio's in small ways (its
     TCP transport is not an asyncio.Transport subclass) and the speed extra uses it."""
     return request.param
+
+
 PATH = f"/minimax/callback/{SECRET}/video"
 
 
