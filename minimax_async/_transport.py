@@ -13,6 +13,7 @@ page, an unreadable answer) raises :class:`AmbiguousCreateError`.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import random
 from collections.abc import AsyncIterator, Callable, Mapping
@@ -54,6 +55,8 @@ _CONNECT_TIMEOUT = 10.0
 _CHUNK = 256 * 1024
 USER_AGENT = f"minimax-async/{__version__}"
 JSON = "application/json"
+# aiohttp raises asyncio.TimeoutError, which is the builtin only from Python 3.11 on.
+_TIMEOUTS = (TimeoutError, asyncio.TimeoutError)
 
 
 class _NotSent(APIConnectionError):
@@ -154,7 +157,7 @@ class Transport:
                 status = response.status
         except (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError) as exc:
             raise _NotSent(f"cannot connect to {self._config.base_url}: {exc}") from exc
-        except TimeoutError as exc:
+        except _TIMEOUTS as exc:
             raise APITimeoutError(f"{method} {path}: no answer in time") from exc
         except (aiohttp.ClientError, OSError) as exc:
             raise APIConnectionError(f"{method} {path}: {type(exc).__name__}: {exc}") from exc
@@ -354,7 +357,7 @@ class ByteStream:
 def _translate_download(exc: Exception) -> Exception:
     if isinstance(exc, MiniMaxError):
         return exc
-    if isinstance(exc, TimeoutError):
+    if isinstance(exc, _TIMEOUTS):
         return APITimeoutError("download stalled: no data in time")
     if isinstance(exc, (aiohttp.ClientError, OSError)):
         return APIConnectionError(f"download broke: {type(exc).__name__}: {exc}")
