@@ -25,6 +25,7 @@ from http import HTTPStatus
 from typing import cast
 from urllib.parse import unquote
 
+import anyio
 import httptools
 
 from minimax_async.callbacks._endpoint import Endpoint
@@ -79,19 +80,22 @@ class _Connection(asyncio.Protocol):
     __slots__ = (
         "_body",
         "_body_size",
+        "_body_this_read",
+        "_chunked",
         "_closing",
+        "_completed_this_read",
         "_continue",
         "_declared",
         "_head_size",
-        "_in_head",
+        "_overhead",
         "_parser",
-        "_received",
         "_refused",
         "_route",
         "_server",
         "_trace_id",
         "_transport",
         "_upgrade",
+        "_upgrade_missing",
         "_url",
         "last_seen",
     )
@@ -102,6 +106,12 @@ class _Connection(asyncio.Protocol):
         self._transport: asyncio.Transport | None = None
         self._closing = False
         self.last_seen = 0.0
+        #: Bytes fed to the parser that were not body (request line, headers, chunk
+        #: lines, trailers) since the last complete request: bounded by MAX_HEAD.
+        self._overhead = 0
+        self._body_this_read = 0
+        self._completed_this_read = False
+        self._upgrade_missing = 0
         self._reset()
 
     def _reset(self) -> None:
@@ -111,11 +121,10 @@ class _Connection(asyncio.Protocol):
         self._trace_id: str | None = None
         self._declared: int | None = None
         self._continue = False
+        self._chunked = False
         self._route: tuple[str, str] | None = None
         self._refused = 0
-        self._in_head = True
         self._head_size = 0
-        self._received = 0
         self._upgrade = False
 
     # -- asyncio.Protocol --------------------------------------------------------------
@@ -127,8 +136,8 @@ class _Connection(asyncio.Protocol):
         self._server.connections.add(self)
 
     def connection_lost(self, exc: Exception | None) -> None:
-        self._server.connections.discard(self)
         self._transport = None
+        self._server.forget(self)
 
     def pause_writing(self) -> None:
         # The peer is not reading its replies: stop reading its requests until it does.
@@ -143,40 +152,60 @@ class _Connection(asyncio.Protocol):
         self.last_seen = self._server.now()
         if self._closing:
             return  # draining after a refusal: input is read and dropped
-        if self._in_head:
-            self._received += len(data)
+        if self._upgrade_missing:
+            data = self._take_upgrade_body(data)
+            if not data or self._closing:
+                return
+        self._body_this_read = 0
+        self._completed_this_read = False
         try:
             self._parser.feed_data(data)
         except httptools.HttpParserUpgrade as exc:
             self._upgraded(data[exc.args[0] :] if exc.args else b"")
+            return
         except httptools.HttpParserCallbackError:
             logger.exception("unexpected error handling a callback request")
             self._refuse(400)
+            return
         except httptools.HttpParserError:
             self._refuse(400)
+            return
+        # httptools keeps an unfinished head, trailer or chunk line in memory across
+        # reads: whatever is not body counts against MAX_HEAD until a request completes.
+        if self._completed_this_read:
+            self._overhead = 0
         else:
-            # httptools holds an unfinished head in memory: bound it across reads too.
-            if self._in_head and self._received > MAX_HEAD:
+            self._overhead += len(data) - self._body_this_read
+            if self._overhead > MAX_HEAD:
                 self._refuse(431)
+
+    def eof_received(self) -> bool | None:
+        return None  # close our side too
+
+    # -- requests with an Upgrade header -----------------------------------------------
 
     def _upgraded(self, rest: bytes) -> None:
         # llhttp hands a request with an Upgrade header (curl's h2c offer, say) over
         # without its body, and the bytes after the head as the new protocol's. There
-        # is no switching here (no 101 is sent), so that body is read by hand, answered
-        # as HTTP/1.1, and the connection ends after it.
-        if not self._upgrade or self._closing:
-            self._refuse(400)
+        # is no switching here (no 101 is sent): the body is read by hand, the request
+        # answered as HTTP/1.1, and the connection ends after it.
+        if self._closing:
             return
-        declared = self._declared or 0
-        if len(rest) < declared:
-            self._refuse(400)  # a split upgrade body is not worth the machinery
+        if not self._upgrade or self._chunked:
+            self._refuse(400)  # a chunked upgrade body would need a parser of its own
             return
-        self._body.append(rest[:declared])
-        self._upgrade = False
-        self._answer(close=True)
+        self._upgrade_missing = self._declared or 0
+        self._take_upgrade_body(rest)
 
-    def eof_received(self) -> bool | None:
-        return None  # close our side too
+    def _take_upgrade_body(self, data: bytes) -> bytes:
+        missing = self._upgrade_missing
+        part, rest = data[:missing], data[missing:]
+        self._body.append(part)
+        self._upgrade_missing = missing - len(part)
+        if not self._upgrade_missing:
+            self._upgrade = False
+            self._answer(close=True)
+        return rest
 
     # -- httptools callbacks -----------------------------------------------------------
 
@@ -193,29 +222,40 @@ class _Connection(asyncio.Protocol):
         if name == b"trace-id":
             self._trace_id = value.decode("latin-1")
         elif name == b"content-length":
+            # llhttp has validated the number but passes optional whitespace through.
+            value = value.strip(b" \t")
             self._declared = int(value) if value.isdigit() else -1
+        elif name == b"transfer-encoding":
+            self._chunked = b"chunked" in value.lower()
         elif name == b"expect":
-            self._continue = value.lower() == b"100-continue"
+            self._continue = value.strip(b" \t").lower() == b"100-continue"
 
     def on_headers_complete(self) -> None:
-        self._in_head = False
+        if self._closing:
+            return
         if self._head_size > MAX_HEAD:
             self._refuse(431)
             return
         self._upgrade = self._parser.should_upgrade()
         endpoint = self._server.endpoint
-        path = self._url.partition(b"?")[0]
-        if not path.startswith(b"/"):
-            path = httptools.parse_url(self._url).path or b"/"
-        text = path.decode("latin-1")
-        if "%" in text:
-            text = unquote(text, errors="replace")
-        self._route = endpoint.locate(text)
         method = self._parser.get_method().decode("latin-1")
+        self._route = endpoint.locate(_path(self._url))
         self._refused = endpoint.admit(self._route, method, self._trace_id)
-        if self._refused:
-            return  # answered once the body has been read (and dropped)
         declared = self._declared
+        if self._refused:
+            # Answered now, as aiohttp does, so a sender waiting on Expect or with a large
+            # body hears "not here" at once. A small body is read and dropped so the
+            # connection can serve the next request; otherwise it closes after the answer.
+            # (No Content-Length and not chunked: no body at all.)
+            if self._chunked:
+                small = False
+            else:
+                small = declared is None or 0 <= declared <= endpoint.max_body
+            close = self._continue or self._upgrade or not small
+            close = close or not self._parser.should_keep_alive()
+            extra = b"Allow: POST\r\n" if self._refused == 405 else b""
+            self._reply(self._refused, b"", close=close, extra=extra)
+            return
         if declared is not None and (declared < 0 or declared > endpoint.max_body):
             self._reply(*endpoint.oversized(self._trace_id), close=True)
             return
@@ -223,12 +263,13 @@ class _Connection(asyncio.Protocol):
             self._transport.write(_CONTINUE)
 
     def on_body(self, body: bytes) -> None:
+        self._body_this_read += len(body)
         if self._closing:
             return
         self._body_size += len(body)
         if self._body_size > self._server.endpoint.max_body:
             if self._refused:
-                self._refuse(413)  # no reason to take a large body from a stranger
+                self._close_gracefully()  # already answered; no reason to read on
             else:
                 self._reply(*self._server.endpoint.oversized(self._trace_id), close=True)
             return
@@ -236,29 +277,28 @@ class _Connection(asyncio.Protocol):
             self._body.append(body)
 
     def on_message_complete(self) -> None:
+        self._completed_this_read = True
         if self._closing or self._upgrade:
             return  # an upgrade request's body comes after this (see _upgraded)
+        if self._refused:
+            return  # answered when its head arrived
         self._answer(close=not self._parser.should_keep_alive())
 
     def _answer(self, *, close: bool) -> None:
-        if self._refused == 405:
-            self._reply(405, b"", close=close, extra=b"Allow: POST\r\n")
-        elif self._refused:
-            self._reply(self._refused, b"", close=close)
-        else:
-            assert self._route is not None
-            status, encoded = self._server.endpoint.answer(
-                b"".join(self._body), kind=self._route[1], trace_id=self._trace_id
-            )
-            self._reply(status, encoded, close=close)
+        assert self._route is not None
+        assert not self._refused  # refusals are answered when their head arrives
+        status, encoded = self._server.endpoint.answer(
+            b"".join(self._body), kind=self._route[1], trace_id=self._trace_id
+        )
         self._body = []
+        self._reply(status, encoded, close=close)
 
     # -- replies -----------------------------------------------------------------------
 
     def _reply(self, status: int, body: bytes, *, close: bool, extra: bytes = b"") -> None:
         transport = self._transport
-        if transport is None:
-            return
+        if transport is None or self._closing:
+            return  # the connection is ending: what is still parsed gets no answer
         head = _head(status, len(body), close=close, extra=extra)
         transport.write(head + self._server.clock.date() + b"\r\n" + body)
         if close:
@@ -269,7 +309,8 @@ class _Connection(asyncio.Protocol):
 
     def _close_gracefully(self) -> None:
         # Closing with unread input makes the kernel send a reset, which can destroy
-        # the reply in flight; so send FIN after the reply and drain for a while.
+        # the reply in flight; so send FIN after the reply and drain for a while, then
+        # cut the connection (abort: a peer that never reads must not keep it open).
         transport = self._transport
         self._closing = True
         if transport is None:
@@ -277,14 +318,32 @@ class _Connection(asyncio.Protocol):
         if transport.can_write_eof():
             transport.write_eof()
             transport.resume_reading()
-            asyncio.get_running_loop().call_later(LINGER, transport.close)
+            asyncio.get_running_loop().call_later(LINGER, transport.abort)
         else:  # pragma: no cover - TCP transports can always half-close
             transport.close()
 
-    def close(self) -> None:
-        """Close now (shutdown): replies already written are still flushed."""
-        if self._transport is not None:
-            self._transport.close()
+    def close(self, *, force: bool = False) -> None:
+        """Close (replies already written are flushed first), or with ``force`` at once."""
+        transport = self._transport
+        if transport is None:
+            return
+        if force or transport.is_closing() or transport.get_write_buffer_size():
+            # Already closing but still here, or replies the peer is not reading.
+            transport.abort()
+        else:
+            transport.close()
+
+
+def _path(url: bytes) -> str:
+    """The request target's path, percent-decoded as aiohttp does; "" if it has none."""
+    path = url.partition(b"?")[0]
+    if not path.startswith(b"/"):
+        try:  # absolute-form ("http://host/path"); authority-form (CONNECT) has no path
+            path = httptools.parse_url(url).path or b""
+        except httptools.HttpParserInvalidURLError:
+            return ""
+    text = path.decode("latin-1")
+    return unquote(text, errors="replace") if "%" in text else text
 
 
 class HttptoolsServer:
@@ -298,10 +357,16 @@ class HttptoolsServer:
         self._server: asyncio.Server | None = None
         self._sweeper: asyncio.TimerHandle | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._all_gone: asyncio.Event | None = None
 
     def now(self) -> float:
         assert self._loop is not None
         return self._loop.time()
+
+    def forget(self, connection: _Connection) -> None:
+        self.connections.discard(connection)
+        if not self.connections and self._all_gone is not None:
+            self._all_gone.set()
 
     async def start(self, host: str, port: int, *, reuse_port: bool) -> tuple[str, int]:
         """Bind and listen; returns the first bound (host, port)."""
@@ -328,14 +393,21 @@ class HttptoolsServer:
             connection.close()
         self._schedule_sweep()
 
-    async def aclose(self) -> None:
-        """Stop listening and close every connection (pending replies are flushed)."""
+    async def aclose(self, *, grace: float = 1.0) -> None:
+        """Stop listening and close every connection: replies already written get
+        ``grace`` seconds to flush, then what is left is cut."""
         if self._sweeper is not None:
             self._sweeper.cancel()
         server, self._server = self._server, None
         if server is None:
             return
         server.close()
+        self._all_gone = asyncio.Event()
         for connection in list(self.connections):
             connection.close()
+        if self.connections:
+            with anyio.move_on_after(grace):
+                await self._all_gone.wait()
+        for connection in list(self.connections):
+            connection.close(force=True)
         await server.wait_closed()

@@ -11,15 +11,17 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-from collections.abc import AsyncIterator, Awaitable, Callable
+import logging
+import socket
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import anyio
 import pytest
 
 from minimax_async.callbacks import CallbackServer
-from minimax_async.callbacks._httptools import HttptoolsServer
+from minimax_async.callbacks._httptools import HttptoolsServer, _Connection
 
 from ._helpers import DEADLINE, Events
 
@@ -312,4 +314,145 @@ async def test_a_silent_connection_is_closed_after_the_idle_timeout(connect: Con
         writer.write(b"POST / HTTP/1.1\r\n")  # a head that never finishes
         assert await _closed(reader)
     finally:
-        await fast.aclose()
+        await fast.aclose(grace=0.1)
+
+
+# -- found by review: each of these broke the httptools protocol once -------------------
+
+
+@pytest.fixture
+def no_loop_errors(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
+    """Fail if the event loop logged an error (a protocol callback that raised)."""
+    with caplog.at_level(logging.ERROR):
+        yield
+    errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert errors == [], [r.getMessage() for r in errors]
+
+
+async def test_endless_trailers_are_refused_not_buffered(
+    server: CallbackServer, connect: Connect
+) -> None:
+    reader, writer = await connect(server.port)
+    head = f"POST {PATH} HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n".encode()
+    writer.write(head + b"2\r\n{}\r\n0\r\nX-Trailer: ")
+    for _ in range(8):
+        writer.write(b"a" * 16_384)  # a trailer value that never ends
+    reply = await _read_reply(reader)
+    assert reply.status in (400, 431)  # aiohttp says 400, the httptools protocol 431
+    assert await _closed(reader)
+
+
+@pytest.fixture
+async def fast_server() -> AsyncIterator[CallbackServer]:
+    """The httptools protocol alone, for what aiohttp answers differently by design:
+    it refuses a whole segment holding data after ``Connection: close`` with 400 (and
+    logs it), and keeps a connection open after a 413."""
+    async with CallbackServer(
+        secret=SECRET, confirm=False, quiet_period=600.0, max_body=4096, http="httptools"
+    ) as running:
+        yield running
+
+
+async def test_bytes_after_a_closing_reply_raise_nothing(
+    fast_server: CallbackServer, connect: Connect, no_loop_errors: None
+) -> None:
+    server = fast_server
+    reader, writer = await connect(server.port)
+    closing = _request(_challenge("last"), headers="Connection: close\r\n")
+    writer.write(closing + _request(_challenge("ignored")))
+    reply = await _read_reply(reader)
+    assert reply.json() == {"challenge": "last"}
+    assert await _closed(reader)
+
+
+async def test_an_oversized_body_then_more_requests_raise_nothing(
+    fast_server: CallbackServer, connect: Connect, no_loop_errors: None
+) -> None:
+    server = fast_server
+    reader, writer = await connect(server.port)
+    big = _request(b" " * 5000)
+    writer.write(big + _request(b"{}", headers="Expect: 100-continue\r\n"))
+    assert (await _read_reply(reader)).status == 413
+    assert await _closed(reader)
+
+
+async def test_content_length_with_trailing_space_is_a_length(
+    server: CallbackServer, connect: Connect
+) -> None:
+    reader, writer = await connect(server.port)
+    body = _challenge("spaced")
+    writer.write(
+        _request(body).replace(b"Length: %d\r\n" % len(body), b"Length: %d \r\n" % len(body))
+    )
+    reply = await _read_reply(reader)
+    assert (reply.status, reply.json()) == (200, {"challenge": "spaced"})
+
+
+@pytest.mark.parametrize(
+    "headers",
+    ["Content-Length: 17\r\nExpect: 100-continue\r\n", "Content-Length: 1000000\r\n"],
+    ids=["expect", "large"],
+)
+async def test_a_wrong_secret_is_404_before_any_body_is_sent(
+    server: CallbackServer, connect: Connect, headers: str
+) -> None:
+    reader, writer = await connect(server.port)
+    wrong = PATH.replace(SECRET, "not-the-secret-0123456789")
+    writer.write(f"POST {wrong} HTTP/1.1\r\nHost: x\r\n{headers}\r\n".encode())
+    assert (await _read_reply(reader)).status == 404  # not 100, not 413
+
+
+async def test_an_upgrade_offer_with_expect_gets_its_body_read(
+    server: CallbackServer, connect: Connect
+) -> None:
+    reader, writer = await connect(server.port)
+    body = _challenge("h2-late")
+    offer = (
+        "Connection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\n"
+        "HTTP2-Settings: AAMAAABkAAQCAAAAAAIAAAAA\r\nExpect: 100-continue\r\n"
+    )
+    head = _request(b"", headers=offer)
+    writer.write(head.replace(b"Length: 0\r\n", b"Length: %d\r\n" % len(body)))
+    assert (await _read_reply(reader)).status == 100
+    writer.write(body)
+    reply = await _read_reply(reader)
+    assert (reply.status, reply.json()) == (200, {"challenge": "h2-late"})
+
+
+async def test_connect_is_404_and_logs_no_error(
+    server: CallbackServer, connect: Connect, no_loop_errors: None
+) -> None:
+    reader, writer = await connect(server.port)
+    writer.write(b"CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n")
+    assert (await _read_reply(reader)).status in (400, 404)
+
+
+async def test_closing_does_not_wait_for_a_peer_that_never_reads(
+    connect: Connect, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async with CallbackServer(secret=SECRET, http="httptools") as server:
+        pass  # only to build an endpoint the way the receiver does
+    stuck = asyncio.Event()  # set once the server holds replies it cannot deliver
+    pause_writing = _Connection.pause_writing
+
+    def noting(connection: _Connection) -> None:
+        pause_writing(connection)
+        stuck.set()
+
+    monkeypatch.setattr(_Connection, "pause_writing", noting)
+    fast = HttptoolsServer(server._endpoint)
+    _, port = await fast.start("127.0.0.1", 0, reuse_port=False)
+    sock = socket.socket()
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    sock.setblocking(False)
+    await asyncio.get_running_loop().sock_connect(sock, ("127.0.0.1", port))
+    _, writer = await asyncio.open_connection(sock=sock)
+    try:
+        cast(asyncio.Transport, writer.transport).pause_reading()  # it reads no reply
+        writer.write(b"GET /x HTTP/1.1\r\nHost: h\r\n\r\n" * 100_000)
+        with anyio.fail_after(DEADLINE):
+            await stuck.wait()
+            await fast.aclose(grace=0.1)
+        assert not fast.connections  # cut, not left waiting for the peer to read
+    finally:
+        writer.transport.abort()
