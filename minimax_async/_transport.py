@@ -94,7 +94,7 @@ class Transport:
         self._headers = {
             "Authorization": f"Bearer {config.api_key}",
             "User-Agent": USER_AGENT,
-            "Accept": "application/json",
+            "Accept": JSON,
         }
         self._default_timeout = self._timeout(None)
         self._urls: dict[str, yarl.URL] = {}

@@ -83,11 +83,7 @@ class Videos(Resource):
             resolution=resolution,
             prompt_optimizer=prompt_optimizer,
             fast_pretreatment=fast_pretreatment,
-            callback_url=(
-                await self._core.callback_url(callback_url, "video")
-                if callback_url is not None or self._core.waiter is not None
-                else None
-            ),
+            callback_url=await self._core.callback_url(callback_url, "video"),
             aigc_watermark=aigc_watermark,
         )
         created, slot = await self._core.submit("/v1/video_generation", body, timeout=timeout)
