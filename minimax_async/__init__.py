@@ -2,10 +2,17 @@
 
 The public surface is this module's ``__all__``; everything in a ``_private`` module
 is an implementation detail. The emulator lives in :mod:`minimax_async.emulator`.
+
+Names are imported on first use (PEP 562), so ``import minimax_async`` stays cheap and
+``from minimax_async import AsyncMiniMax`` loads the client without the receiver's HTTP
+server, the journals or Redis.
 """
 
-from minimax_async._camera import CameraCommandWarning, CameraMove, camera
-from minimax_async._catalog import TEMPLATES, Mode, Template
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from minimax_async._exceptions import (
     AmbiguousCreateError,
     APIConnectionError,
@@ -20,94 +27,134 @@ from minimax_async._exceptions import (
     MiniMaxError,
     QuotaError,
     RateLimitError,
+    RedisUnavailableError,
+    SelfCheckError,
     SensitiveContentError,
     ServerError,
     TaskFailedError,
     TaskTimeoutError,
     TransportError,
+    UnexpectedResponseError,
 )
 from minimax_async._status import TaskStatus
 from minimax_async._version import __version__
 
-# --- client exports (issue 3) ---
-# isort: split
-from minimax_async import _retry as retries
-from minimax_async._client import AsyncMiniMax
-from minimax_async._tasks import AgentVideo, ResultWaiter, Video, VideoAgentTask, VideoTask
-from minimax_async.resources.video_agent import TemplateWarning
+if TYPE_CHECKING:
+    from minimax_async._camera import CameraCommandWarning, CameraMove, camera
+    from minimax_async._catalog import TEMPLATES, Mode, Template
+    from minimax_async._client import AsyncMiniMax
+    from minimax_async._config import ClientConfig
+    from minimax_async._download import Progress
+    from minimax_async._retry import no_backoff
+    from minimax_async._tasks import AgentVideo, ResultWaiter, Video, VideoAgentTask, VideoTask
+    from minimax_async.callbacks import CallbackEvent, CallbackServer
+    from minimax_async.durable import (
+        JournalEntry,
+        MemoryJournal,
+        RedisBus,
+        RedisJournal,
+        ResumeReport,
+        SQLiteJournal,
+        TaskJournal,
+    )
+    from minimax_async.resources.video_agent import TemplateWarning
 
-# isort: split
-# --- callback exports (issue 4) ---
-from minimax_async.callbacks import (
-    CallbackEvent,
-    CallbackServer,
-    InMemoryRegistry,
-    SelfCheckError,
-    TaskRegistry,
-)
-
-# isort: split
-# --- durable exports (issue 5) ---
-from minimax_async.durable import (
-    JournalEntry,
-    MemoryJournal,
-    RedisBus,
-    RedisJournal,
-    RedisUnavailableError,
-    ResumeReport,
-    SQLiteJournal,
-    TaskJournal,
-)
-
-__all__ = (  # noqa: RUF022 - grouped: shared names, then one block per issue marker
+__all__ = (  # noqa: RUF022 - grouped by concept, as the README presents them
+    # The client and its settings
+    "AsyncMiniMax",
+    "ClientConfig",
+    # Tasks and their results
+    "AgentVideo",
+    "Progress",
+    "TaskStatus",
+    "Video",
+    "VideoAgentTask",
+    "VideoTask",
+    # What a create takes besides plain values
     "TEMPLATES",
+    "CameraCommandWarning",
+    "CameraMove",
+    "Mode",
+    "Template",
+    "TemplateWarning",
+    "camera",
+    # Callbacks: the bundled receiver, or any ResultWaiter of your own
+    "CallbackEvent",
+    "CallbackServer",
+    "ResultWaiter",
+    # Restarts and several workers
+    "JournalEntry",
+    "MemoryJournal",
+    "RedisBus",
+    "RedisJournal",
+    "ResumeReport",
+    "SQLiteJournal",
+    "TaskJournal",
+    # Errors (the tree is drawn in minimax_async._exceptions)
     "APIConnectionError",
     "APIError",
     "APITimeoutError",
     "AmbiguousCreateError",
     "AuthenticationError",
-    "CameraCommandWarning",
-    "CameraMove",
     "ClosedError",
     "DownloadError",
     "HTTPStatusError",
     "InvalidInputError",
     "InvalidRequestError",
     "MiniMaxError",
-    "Mode",
     "QuotaError",
     "RateLimitError",
+    "RedisUnavailableError",
+    "SelfCheckError",
     "SensitiveContentError",
     "ServerError",
     "TaskFailedError",
-    "TaskStatus",
     "TaskTimeoutError",
-    "Template",
     "TransportError",
+    "UnexpectedResponseError",
+    # Tests
+    "no_backoff",
     "__version__",
-    "camera",
-    # --- client names (issue 3) ---
-    "AgentVideo",
-    "AsyncMiniMax",
-    "ResultWaiter",
-    "TemplateWarning",
-    "Video",
-    "VideoAgentTask",
-    "VideoTask",
-    "retries",
-    # --- callback names (issue 4) ---
-    "CallbackEvent",
-    "CallbackServer",
-    "InMemoryRegistry",
-    "SelfCheckError",
-    "TaskRegistry",
-    # --- durable names (issue 5) ---
-    "JournalEntry",
-    "MemoryJournal",
-    "RedisBus",
-    "RedisJournal",
-    "RedisUnavailableError",
-    "ResumeReport",
-    "SQLiteJournal",
-    "TaskJournal",
 )
+
+# Where each lazily imported name lives.
+_LAZY = {
+    "CameraCommandWarning": "minimax_async._camera",
+    "CameraMove": "minimax_async._camera",
+    "camera": "minimax_async._camera",
+    "TEMPLATES": "minimax_async._catalog",
+    "Mode": "minimax_async._catalog",
+    "Template": "minimax_async._catalog",
+    "AsyncMiniMax": "minimax_async._client",
+    "ClientConfig": "minimax_async._config",
+    "Progress": "minimax_async._download",
+    "no_backoff": "minimax_async._retry",
+    "AgentVideo": "minimax_async._tasks",
+    "ResultWaiter": "minimax_async._tasks",
+    "Video": "minimax_async._tasks",
+    "VideoAgentTask": "minimax_async._tasks",
+    "VideoTask": "minimax_async._tasks",
+    "CallbackEvent": "minimax_async.callbacks",
+    "CallbackServer": "minimax_async.callbacks",
+    "JournalEntry": "minimax_async.durable",
+    "MemoryJournal": "minimax_async.durable",
+    "RedisBus": "minimax_async.durable",
+    "RedisJournal": "minimax_async.durable",
+    "ResumeReport": "minimax_async.durable",
+    "SQLiteJournal": "minimax_async.durable",
+    "TaskJournal": "minimax_async.durable",
+    "TemplateWarning": "minimax_async.resources.video_agent",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'minimax_async' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value  # later lookups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

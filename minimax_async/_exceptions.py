@@ -4,25 +4,30 @@
 
     MiniMaxError
     ├── InvalidInputError          refused locally, before any request was spent (also ValueError)
-    ├── APIError                   MiniMax answered, and said no (base_resp.status_code != 0)
+    ├── APIError                   MiniMax answered, and said no
     │   ├── AuthenticationError        1004, 2049: wrong key, or a key for the other region
     │   ├── RateLimitError             1002, 1039, 1041, 2045: slow down and try again
     │   ├── QuotaError                 1008, 1028, 1030, 2056, 2061: balance or plan exhausted
     │   ├── SensitiveContentError      1026 (input), 1027 (output)
     │   ├── InvalidRequestError        2013, 1042, 2038: the request itself is wrong
     │   ├── ServerError                1000, 1001, 1013, 1024, 1033: MiniMax's side; reads retry
-    │   └── HTTPStatusError            a non-2xx HTTP answer (404 route, 5xx proxy page, ...)
+    │   └── HTTPStatusError            a non-2xx HTTP answer without a MiniMax code (404, proxy)
     ├── TransportError             no usable answer arrived
     │   ├── APIConnectionError         could not connect, or the connection broke
-    │   └── APITimeoutError            no answer in time
+    │   ├── APITimeoutError            no answer in time
+    │   └── UnexpectedResponseError    an answer arrived, but not in the documented shape
     ├── AmbiguousCreateError       a create may or may not have been accepted (and billed)
     ├── TaskFailedError            the task ended with status Fail
     ├── TaskTimeoutError           the task did not finish before the caller's deadline
     ├── DownloadError              the video could not be saved intact
-    └── ClosedError                the client or receiver was closed while in use
+    ├── ClosedError                the client or receiver was closed while in use
+    ├── SelfCheckError             the receiver's public URL does not reach it
+    └── RedisUnavailableError      the journal's or the bus's Redis cannot be reached
 
-``APIError`` carries ``status_code``, ``status_msg`` and ``trace_id`` (the ``Trace-Id``
-header MiniMax support asks for). The API key never appears in any message or repr.
+``APIError`` carries ``code`` (MiniMax's ``base_resp.status_code``, such as 1002; None when
+the answer had none), ``status_code`` (the HTTP status, and only ever that), ``status_msg``,
+and ``trace_id`` (the ``Trace-Id`` header MiniMax support asks for). The API key never
+appears in any message or repr.
 """
 
 from __future__ import annotations
@@ -46,11 +51,14 @@ __all__ = (
     "MiniMaxError",
     "QuotaError",
     "RateLimitError",
+    "RedisUnavailableError",
+    "SelfCheckError",
     "SensitiveContentError",
     "ServerError",
     "TaskFailedError",
     "TaskTimeoutError",
     "TransportError",
+    "UnexpectedResponseError",
     "api_error_for",
 )
 
@@ -70,22 +78,31 @@ class InvalidInputError(MiniMaxError, ValueError):
 
 
 class APIError(MiniMaxError):
-    """MiniMax answered with a non-zero ``base_resp.status_code``."""
+    """MiniMax answered, and said no: ``code`` is its error code, ``status_code`` the HTTP one.
+
+    V1 answers errors with HTTP 200 and a non-zero ``base_resp.status_code``; that number
+    is ``code`` here, so ``status_code`` never has to mean two things.
+    """
 
     def __init__(
         self,
         status_msg: str,
         *,
-        status_code: int,
+        code: int | None = None,
+        status_code: int | None = None,
         trace_id: str | None = None,
         body: Any = None,
     ) -> None:
+        if code == 0:
+            raise ValueError("code 0 means success in MiniMax's envelope, not an error")
+        self.code = code
         self.status_code = status_code
         self.status_msg = status_msg
         self.trace_id = trace_id
         self.body = body
+        label = f"[{code}] " if code is not None else ""
         trace = f" (Trace-Id {trace_id})" if trace_id else ""
-        super().__init__(f"[{status_code}] {status_msg}{trace}")
+        super().__init__(f"{label}{status_msg}{trace}")
 
 
 class AuthenticationError(APIError):
@@ -113,7 +130,14 @@ class ServerError(APIError):
 
 
 class HTTPStatusError(APIError):
-    """A non-2xx HTTP status; ``status_code`` is the HTTP status here."""
+    """A non-2xx HTTP answer that carried no MiniMax code (an unknown route, a proxy page)."""
+
+    status_code: int
+
+    def __init__(
+        self, status_msg: str, *, status_code: int, trace_id: str | None = None, body: Any = None
+    ) -> None:
+        super().__init__(status_msg, status_code=status_code, trace_id=trace_id, body=body)
 
 
 class TransportError(MiniMaxError):
@@ -126,6 +150,12 @@ class APIConnectionError(TransportError):
 
 class APITimeoutError(TransportError):
     """No answer arrived within the request timeout."""
+
+
+class UnexpectedResponseError(TransportError):
+    """An answer arrived but lacks what the reference documents (unparsable, or a field
+    such as a task's ``file_id`` missing). Reads retry it; a create that gets one is
+    ambiguous, since MiniMax may have accepted it."""
 
 
 class AmbiguousCreateError(MiniMaxError):
@@ -150,6 +180,8 @@ class TaskFailedError(MiniMaxError):
         self.snapshot = snapshot
         self.task_id = snapshot.task_id
         base = snapshot.base_resp
+        #: MiniMax's reason code (1026 input flagged, 1027 output flagged, ...), if given.
+        self.code = base.status_code if base and base.status_code else None
         detail = f": [{base.status_code}] {base.status_msg}" if base and base.status_code else ""
         super().__init__(f"task {snapshot.task_id} failed{detail}")
 
@@ -174,6 +206,14 @@ class ClosedError(MiniMaxError, RuntimeError):
     """The client or callback receiver is closed."""
 
 
+class SelfCheckError(MiniMaxError):
+    """The public callback URL does not reach this receiver (see the message for why)."""
+
+
+class RedisUnavailableError(MiniMaxError):
+    """Redis could not be reached (the message names the URL, never its password)."""
+
+
 _FAMILIES: dict[int, type[APIError]] = {
     **dict.fromkeys((1004, 2049), AuthenticationError),
     **dict.fromkeys((1002, 1039, 1041, 2045), RateLimitError),
@@ -185,11 +225,16 @@ _FAMILIES: dict[int, type[APIError]] = {
 
 
 def api_error_for(
-    status_code: int, status_msg: str, *, trace_id: str | None = None, body: Any = None
+    code: int,
+    status_msg: str,
+    *,
+    status_code: int | None = None,
+    trace_id: str | None = None,
+    body: Any = None,
 ) -> APIError:
-    """The most specific :class:`APIError` for a ``base_resp`` code."""
-    cls = _FAMILIES.get(status_code, APIError)
-    return cls(status_msg, status_code=status_code, trace_id=trace_id, body=body)
+    """The most specific :class:`APIError` for MiniMax's error ``code`` (never 0)."""
+    cls = _FAMILIES.get(code, APIError)
+    return cls(status_msg, code=code, status_code=status_code, trace_id=trace_id, body=body)
 
 
 def _short(value: Any, limit: int = 80) -> str:

@@ -9,8 +9,8 @@ Which failures are retried is decided here too, so reads and creates cannot drif
 
 Tests turn waiting off with::
 
-    from minimax_async import retries
-    with retries.testing(sleep=False):
+    import minimax_async
+    with minimax_async.no_backoff():
         ...  # backoff and limiter pauses return at once; the retry logic still runs
 """
 
@@ -31,7 +31,14 @@ from minimax_async._exceptions import (
     TransportError,
 )
 
-__all__ = ("RetryPolicy", "is_retryable_read", "sleep", "sleeping_enabled", "testing")
+__all__ = (
+    "RetryPolicy",
+    "is_retryable_read",
+    "no_backoff",
+    "sleep",
+    "sleeping_enabled",
+    "testing",
+)
 
 _SLEEP: contextvars.ContextVar[bool] = contextvars.ContextVar("minimax_sleep", default=True)
 
@@ -48,6 +55,15 @@ def testing(*, sleep: bool) -> Iterator[None]:
         yield
     finally:
         _SLEEP.reset(token)
+
+
+def no_backoff() -> contextlib.AbstractContextManager[None]:
+    """For tests: within this block, the SDK's retry and rate-limit waits return at once.
+
+    The retry decisions still run (a create is still never resent after a timeout), and
+    task polling keeps its ``poll_interval``. Tasks started inside the block inherit it.
+    """
+    return testing(sleep=False)
 
 
 def sleeping_enabled() -> bool:

@@ -34,6 +34,7 @@ from minimax_async._exceptions import (
     TaskFailedError,
     TaskTimeoutError,
     TransportError,
+    UnexpectedResponseError,
 )
 from minimax_async._limits import Slot
 from minimax_async._status import TaskStatus
@@ -343,7 +344,8 @@ class VideoTask(_TaskHandle[Video]):
 
     def _make_result(self, snap: TaskSnapshot) -> Video:
         if not snap.file_id:
-            raise TaskFailedError(snap)
+            # The task did not fail: the answer is malformed, and a later query may be whole.
+            raise UnexpectedResponseError(f"task {self.task_id} is Success but has no file_id")
         return Video(
             task_id=self.task_id,
             file_id=snap.file_id,
@@ -361,7 +363,7 @@ class VideoAgentTask(_TaskHandle[AgentVideo]):
 
     def _make_result(self, snap: TaskSnapshot) -> AgentVideo:
         if not snap.video_url:
-            raise TaskFailedError(snap)
+            raise UnexpectedResponseError(f"task {self.task_id} is Success but has no video_url")
         return AgentVideo(
             task_id=self.task_id, video_url=snap.video_url, snapshot=snap, _backend=self._backend
         )

@@ -36,6 +36,7 @@ from minimax_async._exceptions import (
     MiniMaxError,
     RateLimitError,
     TransportError,
+    UnexpectedResponseError,
     api_error_for,
 )
 from minimax_async._limits import RateLimiter
@@ -184,7 +185,7 @@ class Transport:
             error = _envelope_error(answer)
             if error is not None:
                 raise error from None
-            raise TransportError(
+            raise UnexpectedResponseError(
                 f"unreadable answer (Trace-Id {answer.trace_id}): "
                 f"{answer.body[:120].decode('utf-8', 'replace')!r}"
             ) from exc
@@ -196,6 +197,7 @@ class Transport:
             raise api_error_for(
                 base.status_code,
                 base.status_msg,
+                status_code=answer.status,
                 trace_id=answer.trace_id,
                 body=parsed.model_dump(mode="json"),
             )
@@ -376,7 +378,11 @@ def _envelope_error(answer: _Answer) -> APIError | None:
     if base.ok:
         return None
     return api_error_for(
-        base.status_code, base.status_msg, trace_id=answer.trace_id, body=answer.body[:500]
+        base.status_code,
+        base.status_msg,
+        status_code=answer.status,
+        trace_id=answer.trace_id,
+        body=answer.body[:500],
     )
 
 

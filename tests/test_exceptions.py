@@ -5,6 +5,7 @@ import pytest
 from minimax_async import (
     APIError,
     AuthenticationError,
+    HTTPStatusError,
     InvalidInputError,
     InvalidRequestError,
     MiniMaxError,
@@ -34,10 +35,11 @@ from minimax_async._exceptions import api_error_for
     ],
 )
 def test_each_base_resp_family_has_its_class(code: int, cls: type[APIError]) -> None:
-    error = api_error_for(code, "msg", trace_id="trace-1")
+    error = api_error_for(code, "msg", status_code=200, trace_id="trace-1")
     assert type(error) is cls
     assert isinstance(error, MiniMaxError)
-    assert (error.status_code, error.status_msg, error.trace_id) == (code, "msg", "trace-1")
+    assert (error.code, error.status_msg, error.trace_id) == (code, "msg", "trace-1")
+    assert error.status_code == 200  # the HTTP status, never the MiniMax code
     assert "trace-1" in str(error)
     assert str(code) in str(error)
 
@@ -51,3 +53,34 @@ def test_invalid_input_names_field_value_and_rule() -> None:
 def test_long_values_are_shortened_in_messages() -> None:
     error = InvalidInputError("prompt", "x" * 5000, "too long")
     assert len(str(error)) < 120
+
+
+def test_no_error_is_built_with_code_zero() -> None:
+    # 0 is the envelope's success code: an error carrying it would be a contradiction.
+    with pytest.raises(ValueError, match="code 0"):
+        api_error_for(0, "success")
+
+
+def test_an_http_error_has_a_status_and_no_code() -> None:
+    error = HTTPStatusError("HTTP 404: not found", status_code=404)
+    assert (error.code, error.status_code) == (None, 404)
+    assert str(error) == "HTTP 404: not found"
+
+
+def test_every_exception_class_lives_in_the_one_tree() -> None:
+    import minimax_async
+    from minimax_async import _exceptions
+
+    raised = {
+        name
+        for name in minimax_async.__all__
+        if isinstance(getattr(minimax_async, name), type)
+        and issubclass(getattr(minimax_async, name), Exception)
+        and not issubclass(getattr(minimax_async, name), Warning)
+    }
+    assert "SelfCheckError" in raised and "RedisUnavailableError" in raised
+    for name in raised:
+        cls = getattr(minimax_async, name)
+        assert cls.__module__ == _exceptions.__name__, name
+        assert issubclass(cls, MiniMaxError), name
+        assert name in (_exceptions.__doc__ or ""), f"{name} is missing from the tree drawing"

@@ -14,7 +14,7 @@ import aiohttp
 import anyio
 from aiohttp import web
 
-from minimax_async._exceptions import ClosedError, InvalidInputError, MiniMaxError
+from minimax_async._exceptions import ClosedError, InvalidInputError, SelfCheckError
 from minimax_async.callbacks._aiohttp import build_aiohttp_app, build_server
 from minimax_async.callbacks._asgi import ASGIApp, CallbackASGIApp
 from minimax_async.callbacks._bus import ResultBus
@@ -31,10 +31,6 @@ logger = logging.getLogger("minimax_async.callbacks")
 _SECRET = re.compile(r"[A-Za-z0-9_-]{16,128}")
 _WILDCARD_HOSTS = ("", "0.0.0.0", "::")
 _HTTP = ("auto", "aiohttp", "httptools")
-
-
-class SelfCheckError(MiniMaxError):
-    """The public callback URL does not reach this receiver (see the message for why)."""
 
 
 class CallbackServer:

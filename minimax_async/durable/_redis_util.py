@@ -5,16 +5,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
-from minimax_async._exceptions import MiniMaxError
+from minimax_async._exceptions import RedisUnavailableError
 
 if TYPE_CHECKING:
     from redis.asyncio import Redis
 
 __all__ = ("RedisUnavailableError", "connect", "delete_prefix", "redact_url", "text")
-
-
-class RedisUnavailableError(MiniMaxError):
-    """Redis could not be reached (the message names the URL, never its password)."""
 
 
 def redact_url(url: str) -> str:

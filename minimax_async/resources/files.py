@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 
 from minimax_async._download import Progress, Target, download_to
-from minimax_async._exceptions import APIError
+from minimax_async._exceptions import UnexpectedResponseError
 from minimax_async.models import FileObject, FileRetrieveResponse
 from minimax_async.resources._base import Resource, check_id
 
@@ -31,7 +31,7 @@ class Files(Resource):
             timeout=timeout,
         )
         if answer.file is None:
-            raise APIError("files/retrieve answered without a file object", status_code=0)
+            raise UnexpectedResponseError("files/retrieve answered without a file object")
         return answer.file
 
     async def download(
@@ -53,7 +53,7 @@ class Files(Resource):
             file = await self.retrieve(fid, timeout=timeout)
             url = file.download_url or file.backup_download_url
             if not url:
-                raise APIError(f"file {fid} has no download_url", status_code=0)
+                raise UnexpectedResponseError(f"file {fid} has no download_url")
             # Some answers show bytes=0 (unknown): then the Content-Length is checked.
             return Target(url, file.bytes if file.bytes > 0 else None)
 

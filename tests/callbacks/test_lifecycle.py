@@ -181,7 +181,7 @@ async def test_the_watchdog_survives_transient_query_errors() -> None:
         truth = Truth("107")
         truth.finish()
         truth.errors = [
-            RateLimitError("slow down", status_code=1002),
+            RateLimitError("slow down", code=1002),
             OSError("connection reset"),
             TimeoutError(),
         ]
@@ -194,8 +194,8 @@ async def test_the_watchdog_survives_transient_query_errors() -> None:
 @pytest.mark.parametrize(
     "error",
     [
-        AuthenticationError("bad key", status_code=1004),
-        InvalidRequestError("invalid task_id", status_code=2013),
+        AuthenticationError("bad key", code=1004),
+        InvalidRequestError("invalid task_id", code=2013),
         ValueError("a bug in the query function"),
     ],
 )

@@ -10,7 +10,7 @@ import anyio
 import pytest
 from aiohttp import web
 
-from minimax_async import AsyncMiniMax, DownloadError, Video, retries
+from minimax_async import AsyncMiniMax, DownloadError, Video, no_backoff
 from minimax_async.emulator import Emulator, TaskRecord
 from tests.client._servers import json_answer, scripted_server
 from tests.client.conftest import KEY
@@ -147,7 +147,7 @@ async def test_broken_download_is_retried_from_the_start(tmp_path: Path) -> None
     async with scripted_server({"/blob": [truncated, whole], RETRIEVE: []}) as s:
         body = {"file": {"file_id": 8, "bytes": len(payload), "download_url": f"{s.url}/blob"}}
         s.script[RETRIEVE] = [json_answer(body)]
-        with retries.testing(sleep=False):
+        with no_backoff():
             async with AsyncMiniMax(api_key=KEY, base_url=s.url) as client:
                 path = await client.files.download(8, tmp_path / "ok.mp4")
     assert path.read_bytes() == payload

@@ -23,8 +23,10 @@ from minimax_async import (
     QuotaError,
     RateLimitError,
     ServerError,
+    TaskFailedError,
     TransportError,
-    retries,
+    UnexpectedResponseError,
+    no_backoff,
 )
 from tests.client._servers import (
     Handler,
@@ -72,7 +74,7 @@ async def create(client: AsyncMiniMax) -> str:
 )
 async def test_query_retries_transient_failures_then_succeeds(first: Handler) -> None:
     async with scripted_server({QUERY: [first, json_answer(RUNNING)]}) as server:
-        with retries.testing(sleep=False):
+        with no_backoff():
             async with client_for(server.url) as client:
                 snap = await client.video.query("42")
     assert snap.status.value == "Processing"
@@ -81,12 +83,13 @@ async def test_query_retries_transient_failures_then_succeeds(first: Handler) ->
 
 async def test_query_gives_up_after_max_retries() -> None:
     async with scripted_server({QUERY: [api_error(1000, "unknown error")]}) as server:
-        with retries.testing(sleep=False):
+        with no_backoff():
             async with client_for(server.url, max_retries=3) as client:
                 with pytest.raises(ServerError) as caught:
                     await client.video.query("42")
     assert server.hits[QUERY] == 4  # the first try and three retries
-    assert caught.value.status_code == 1000
+    assert caught.value.code == 1000
+    assert caught.value.status_code == 200  # V1 says no inside an HTTP 200
     assert caught.value.trace_id == "trace-xyz"
 
 
@@ -118,7 +121,7 @@ async def test_query_http_404_is_not_retried() -> None:
 
 
 async def test_read_connection_refused_is_retried_then_raised() -> None:
-    with retries.testing(sleep=False):
+    with no_backoff():
         async with client_for(f"http://127.0.0.1:{closed_port()}") as client:
             with pytest.raises(APIConnectionError):
                 await client.video.query("42")
@@ -127,7 +130,7 @@ async def test_read_connection_refused_is_retried_then_raised() -> None:
 async def test_read_timeout_raises_api_timeout_error() -> None:
     release = asyncio.Event()
     async with scripted_server({QUERY: [hang_until(release)]}) as server:
-        with retries.testing(sleep=False):
+        with no_backoff():
             async with client_for(server.url, timeout=0.3, max_retries=1) as client:
                 with pytest.raises(APITimeoutError):
                     await client.video.query("42")
@@ -154,7 +157,7 @@ async def test_create_succeeds_with_exact_headers_and_body() -> None:
 async def test_create_resent_after_rate_limit_answer() -> None:
     script = {CREATE: [api_error(1002, "rate limit"), json_answer(ok_create("888"))]}
     async with scripted_server(script) as server:
-        with retries.testing(sleep=False):
+        with no_backoff():
             async with client_for(server.url, rpm=600) as client:
                 assert await create(client) == "888"
     assert server.hits[CREATE] == 2
@@ -162,7 +165,7 @@ async def test_create_resent_after_rate_limit_answer() -> None:
 
 async def test_create_rate_limit_exhausted_raises_rate_limit_error() -> None:
     async with scripted_server({CREATE: [api_error(1002, "rate limit")]}) as server:
-        with retries.testing(sleep=False):
+        with no_backoff():
             async with client_for(server.url, max_retries=1) as client:
                 with pytest.raises(RateLimitError):
                     await create(client)
@@ -170,7 +173,7 @@ async def test_create_rate_limit_exhausted_raises_rate_limit_error() -> None:
 
 
 async def test_create_connection_refused_is_retried_and_never_ambiguous() -> None:
-    with retries.testing(sleep=False):
+    with no_backoff():
         async with client_for(f"http://127.0.0.1:{closed_port()}") as client:
             with pytest.raises(APIConnectionError) as caught:
                 await create(client)
@@ -187,7 +190,7 @@ async def test_create_connection_refused_is_retried_and_never_ambiguous() -> Non
 )
 async def test_create_ambiguous_answers_are_never_resent(answer: Handler) -> None:
     async with scripted_server({CREATE: [answer]}) as server:
-        with retries.testing(sleep=False):
+        with no_backoff():
             async with client_for(server.url) as client:
                 with pytest.raises(AmbiguousCreateError) as caught:
                     await create(client)
@@ -199,7 +202,7 @@ async def test_create_ambiguous_answers_are_never_resent(answer: Handler) -> Non
 async def test_create_timeout_after_sending_is_ambiguous_and_sent_once() -> None:
     release = asyncio.Event()
     async with scripted_server({CREATE: [hang_until(release)]}) as server:
-        with retries.testing(sleep=False):
+        with no_backoff():
             async with client_for(server.url, timeout=0.3) as client:
                 with pytest.raises(AmbiguousCreateError) as caught:
                     await create(client)
@@ -211,7 +214,7 @@ async def test_create_timeout_after_sending_is_ambiguous_and_sent_once() -> None
 async def test_create_connection_reset_is_ambiguous_and_sent_once() -> None:
     release = asyncio.Event()
     async with scripted_server({CREATE: [reset_connection(release)]}) as server:
-        with retries.testing(sleep=False):
+        with no_backoff():
             async with client_for(server.url) as client:
                 with pytest.raises(AmbiguousCreateError) as caught:
                     await create(client)
@@ -236,7 +239,7 @@ async def test_create_refusals_raise_their_family_once(code: int, family: type[E
 
 async def test_create_server_error_code_is_not_resent() -> None:
     async with scripted_server({CREATE: [api_error(1000, "unknown error")]}) as server:
-        with retries.testing(sleep=False):
+        with no_backoff():
             async with client_for(server.url) as client:
                 with pytest.raises(ServerError):
                     await create(client)
@@ -270,3 +273,23 @@ async def test_borrowed_session_is_used_and_left_open() -> None:
             await client.video.query("42")
         assert not session.closed
         assert server.hits[QUERY] == 1
+
+
+@pytest.mark.parametrize("kind", ["video", "agent"])
+async def test_a_success_without_its_result_field_is_not_a_task_failure(kind: str) -> None:
+    # Status Success with no file_id (or video_url) is a malformed answer: reporting the
+    # task as failed would tell the user a paid render was lost when it was not.
+    path = QUERY if kind == "video" else "/v1/query/video_template_generation"
+    success = {
+        "task_id": "42",
+        "status": "Success",
+        "base_resp": {"status_code": 0, "status_msg": "success"},
+    }
+    async with (
+        scripted_server({path: [json_answer(success)]}) as server,
+        client_for(server.url) as client,
+    ):
+        task = client.task_from_dict({"kind": kind, "task_id": "42"})
+        with pytest.raises(UnexpectedResponseError, match="Success but has no") as caught:
+            await task.result(timeout=30)
+    assert not isinstance(caught.value, TaskFailedError)

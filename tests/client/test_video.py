@@ -232,7 +232,7 @@ async def test_refused_by_server_names_the_code(client: AsyncMiniMax, emu: Emula
     # the emulator, like MiniMax, answers 2013.
     with pytest.raises(InvalidRequestError) as caught:
         await client.video.create(model="I2V-01", first_frame_image="https://")
-    assert caught.value.status_code == 2013
+    assert caught.value.code == 2013
     assert caught.value.trace_id
     assert client.in_flight == 0
 

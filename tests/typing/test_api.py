@@ -23,7 +23,7 @@ from minimax_async import (
     VideoAgentTask,
     VideoTask,
     camera,
-    retries,
+    no_backoff,
 )
 from minimax_async.emulator import Emulator, EmulatorConfig
 from minimax_async.models import AgentQueryResponse, FileObject, TaskSnapshot, VideoQueryResponse
@@ -40,7 +40,7 @@ async def test_public_api_types(tmp_path: Path) -> None:
             api_key=KEY, base_url=emu.base_url, rpm=None, poll_interval=0.02, max_in_flight=4
         ) as client,
     ):
-        with anyio.fail_after(DEADLINE), retries.testing(sleep=False):
+        with anyio.fail_after(DEADLINE), no_backoff():
             task = await client.video.create(
                 model="MiniMax-Hailuo-02",
                 prompt=f"A lighthouse at dusk {camera(CameraMove.PAN_LEFT)}",
