@@ -6,7 +6,7 @@ import logging
 from collections.abc import Mapping
 from functools import cached_property
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 from minimax_async._config import (
     DEFAULT_MAX_CONNECTIONS,
@@ -177,14 +177,36 @@ class AsyncMiniMax:
         """Video Agent (template) tasks and the template catalogue."""
         return VideoAgent(self._core)
 
-    def task_from_dict(self, data: Mapping[str, Any]) -> VideoTask | VideoAgentTask:
-        """Re-attach to a task saved with ``task.to_dict()`` (e.g. in another process)."""
-        kind = data.get("kind")
-        if kind == "video":
+    @overload
+    def task_from_dict(self, data: Mapping[str, Any], *, kind: Literal["video"]) -> VideoTask: ...
+
+    @overload
+    def task_from_dict(
+        self, data: Mapping[str, Any], *, kind: Literal["agent"]
+    ) -> VideoAgentTask: ...
+
+    @overload
+    def task_from_dict(
+        self, data: Mapping[str, Any], *, kind: None = None
+    ) -> VideoTask | VideoAgentTask: ...
+
+    def task_from_dict(
+        self, data: Mapping[str, Any], *, kind: Literal["video", "agent"] | None = None
+    ) -> VideoTask | VideoAgentTask:
+        """Re-attach to a task saved with ``task.to_dict()`` (e.g. in another process).
+
+        ``kind="video"`` (or ``"agent"``) says which handle you expect, so type checkers
+        know it too; a record of the other kind is refused rather than mis-handled.
+        """
+        saved = data.get("kind")
+        if kind is not None and saved is not None and saved != kind:
+            raise InvalidInputError("kind", saved, f"the record is not a {kind!r} task")
+        wanted = kind if kind is not None else saved
+        if wanted == "video":
             return self.video.task(data.get("task_id", ""))
-        if kind == "agent":
+        if wanted == "agent":
             return self.video_agent.task(data.get("task_id", ""))
-        raise InvalidInputError("kind", kind, "must be 'video' or 'agent'")
+        raise InvalidInputError("kind", wanted, "must be 'video' or 'agent'")
 
     async def start(self) -> None:
         """Start the attached callback receiver if it is not running (idempotent)."""

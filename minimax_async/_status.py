@@ -24,6 +24,11 @@ class TaskStatus(str, enum.Enum):
     #: A spelling no source documents; the raw text is kept by the model that parsed it.
     UNKNOWN = "Unknown"
 
+    def __str__(self) -> str:
+        # The query API's own word ("Success"), not "TaskStatus.SUCCESS": this is what
+        # f-strings, logs and the CLI print.
+        return self.value
+
     @property
     def is_terminal(self) -> bool:
         return self in (TaskStatus.SUCCESS, TaskStatus.FAIL)

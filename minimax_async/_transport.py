@@ -14,8 +14,11 @@ page, an unreadable answer) raises :class:`AmbiguousCreateError`.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import random
+import warnings
+import weakref
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from typing import Any, NamedTuple, TypeVar
@@ -99,6 +102,7 @@ class Transport:
         }
         self._default_timeout = self._timeout(None)
         self._urls: dict[str, yarl.URL] = {}
+        self._unclosed: weakref.finalize[Any, Transport] | None = None
 
     @property
     def closed(self) -> bool:
@@ -111,11 +115,14 @@ class Transport:
             # Made lazily: an aiohttp session must be created inside a running loop.
             connector = aiohttp.TCPConnector(limit=self._config.max_connections)
             self._session = aiohttp.ClientSession(connector=connector, headers=self._headers)
+            self._unclosed = weakref.finalize(self, _never_closed, self._session, connector)
         return self._session
 
     async def aclose(self) -> None:
         """Close the session if this transport created it; a borrowed one stays open."""
         self._closed = True
+        if self._unclosed is not None:
+            self._unclosed.detach()
         session, self._session = self._session, None
         if session is not None and self._owns_session:
             await session.close()
@@ -330,6 +337,25 @@ class Transport:
             yield ByteStream(response)
         finally:
             response.release()
+
+
+def _never_closed(session: aiohttp.ClientSession, connector: aiohttp.BaseConnector) -> None:
+    """The client was dropped without ``aclose()``: say so in our words, then let go.
+
+    aiohttp's own "Unclosed client session" names an object users never made; this
+    names the one they did, and what to do about it.
+    """
+    warnings.warn(
+        "AsyncMiniMax was not closed: use `async with AsyncMiniMax() as client:` "
+        "or `await client.aclose()` when done",
+        ResourceWarning,
+        stacklevel=2,
+    )
+    session.detach()  # the session counts as closed; its own warning stays quiet
+    # TCPConnector.close() is a coroutine, and a finalizer cannot await: _close() is its
+    # synchronous part (it closes the sockets), the one way to let go from here.
+    with contextlib.suppress(Exception):  # the loop may be gone at interpreter exit
+        connector._close()
 
 
 class ByteStream:

@@ -98,6 +98,9 @@ async def test_python_block_runs(body: str, workdir: Path) -> None:
     output = done.stdout.decode() + done.stderr.decode()
     assert done.returncode == 0, output
     assert "Traceback" not in output
+    if "# conftest.py" in body:
+        assert re.search(r"\b\d+ passed\b", output), output
+        assert "skipped" not in output, output
 
 
 def _write_pytest_suite(body: str, workdir: Path) -> list[str]:
@@ -106,7 +109,8 @@ def _write_pytest_suite(body: str, workdir: Path) -> list[str]:
     assert "conftest.py" in files, files.keys()
     for name, text in files.items():
         (workdir / name).write_text(text)
-    (workdir / "pytest.ini").write_text("[pytest]\nanyio_mode = auto\n")
+    # A fresh project: the plugin alone must be enough (no anyio_mode, no markers).
+    (workdir / "pytest.ini").write_text("[pytest]\n")
     return [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *sorted(files)]
 
 

@@ -56,3 +56,9 @@ def test_unknown_status_is_kept_raw() -> None:
     snap = TaskSnapshot.model_validate_json(b'{"task_id": "1", "status": "Paused"}')
     assert snap.status is TaskStatus.UNKNOWN
     assert snap.raw_status == "Paused"
+
+
+@pytest.mark.parametrize("status", list(TaskStatus))
+def test_str_is_the_query_apis_word(status: TaskStatus) -> None:
+    assert str(status) == status.value
+    assert f"{status}" == status.value

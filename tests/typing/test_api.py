@@ -66,6 +66,11 @@ async def test_public_api_types(tmp_path: Path) -> None:
 
             again = client.task_from_dict(task.to_dict())
             assert_type(again, "VideoTask | VideoAgentTask")
+            # The common case needs no narrowing: say which kind you saved.
+            video_again = client.task_from_dict(task.to_dict(), kind="video")
+            assert_type(video_again, VideoTask)
+            assert_type(await video_again.result(timeout=DEADLINE), Video)
+            assert str(TaskStatus.SUCCESS) == "Success"
 
             templates = client.video_agent.templates
             assert_type(templates, tuple[Template, ...])
