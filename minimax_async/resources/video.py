@@ -29,6 +29,7 @@ from minimax_async.models import (
     FileObject,
     SubjectReference,
     TaskSnapshot,
+    VideoGenerationRequest,
     VideoQueryResponse,
 )
 from minimax_async.resources._base import Core, Resource, check_flag, check_id
@@ -105,12 +106,7 @@ class Videos(Resource):
         callback_url: str | None,
         aigc_watermark: bool | None,
     ) -> dict[str, Any]:
-        """The exact wire body (``VideoGenerationRequest``'s fields, unset ones left out).
-
-        Built as a dict: every value has passed the checks here, and validating it again
-        through the model cost about a tenth of a create's client-side time
-        (bench/overhead.py); a test pins it to ``VideoGenerationRequest.to_wire()``.
-        """
+        """The exact wire body: checked here, then sent as the request model's wire form."""
         _check_types(model, prompt, duration, resolution)
         resolution = resolution.strip().upper() if resolution is not None else None
         subjects = _subjects(subject_reference) if subject_reference is not None else None
@@ -130,22 +126,21 @@ class Videos(Resource):
             image = await image_to_wire(
                 subjects[0]["image"][0], field="subject_reference[0].image[0]"
             )
-            wire_subjects = [{"type": "character", "image": [image]}]
-        body = {
-            "model": model,
-            "prompt": prompt,
-            "prompt_optimizer": check_flag("prompt_optimizer", prompt_optimizer),
-            "fast_pretreatment": check_flag("fast_pretreatment", fast_pretreatment),
-            "duration": duration,
+            wire_subjects = [SubjectReference(image=[image])]
+        return VideoGenerationRequest(
+            model=model,
+            prompt=prompt,
+            prompt_optimizer=check_flag("prompt_optimizer", prompt_optimizer),
+            fast_pretreatment=check_flag("fast_pretreatment", fast_pretreatment),
+            duration=duration,
             # Only sent when given: MiniMax picks the same default we checked against.
-            "resolution": params.resolution if resolution is not None else None,
-            "first_frame_image": await _image(first_frame_image, "first_frame_image"),
-            "last_frame_image": await _image(last_frame_image, "last_frame_image"),
-            "subject_reference": wire_subjects,
-            "callback_url": callback_url,
-            "aigc_watermark": check_flag("aigc_watermark", aigc_watermark),
-        }
-        return {name: value for name, value in body.items() if value is not None}
+            resolution=params.resolution if resolution is not None else None,
+            first_frame_image=await _image(first_frame_image, "first_frame_image"),
+            last_frame_image=await _image(last_frame_image, "last_frame_image"),
+            subject_reference=wire_subjects,
+            callback_url=callback_url,
+            aigc_watermark=check_flag("aigc_watermark", aigc_watermark),
+        ).to_wire()
 
     async def query(
         self,
