@@ -18,6 +18,7 @@ from minimax_async.emulator._config import FAIL_MARKERS, EmulatorConfig, FailWhe
 from minimax_async.emulator._recording import RecordedPush, RecordedRequest
 from minimax_async.emulator._server import Emulator
 from minimax_async.emulator._state import FileRecord, TaskEndedError, TaskRecord
+from minimax_async.emulator._status import Status, V2Status
 
 __all__ = (
     "FAIL_MARKERS",
@@ -27,6 +28,8 @@ __all__ = (
     "FileRecord",
     "RecordedPush",
     "RecordedRequest",
+    "Status",
     "TaskEndedError",
     "TaskRecord",
+    "V2Status",
 )

@@ -15,7 +15,6 @@ from collections.abc import Callable
 from typing import Any
 
 import aiohttp
-import anyio
 
 from minimax_async.emulator._config import EmulatorConfig
 from minimax_async.emulator._recording import RecordedPush
@@ -116,9 +115,9 @@ class CallbackClient:
 
     async def _post(self, record: RecordedPush, seconds: float) -> None:
         """POST the record's body within ``seconds``; fill in the outcome. Never raises."""
-        with anyio.move_on_after(seconds) as scope:
-            await self._exchange(record)
-        if scope.cancelled_caught:
+        try:
+            await asyncio.wait_for(self._exchange(record), seconds)
+        except asyncio.TimeoutError:
             record.outcome = f"error: no answer within {seconds:g}s"
         if record.outcome != "delivered":
             logger.info("%s to %s: %s", record.kind, record.url, record.outcome)

@@ -13,8 +13,8 @@ from typing import Any
 from aiohttp import web
 from aiohttp.typedefs import Middleware
 
-from minimax_async._exceptions import InvalidInputError
 from minimax_async.emulator._config import EmulatorConfig
+from minimax_async.emulator._errors import Refused
 from minimax_async.emulator._recording import RecordedRequest
 from minimax_async.emulator._state import owner_of
 from minimax_async.emulator._wire import error_body
@@ -145,10 +145,10 @@ def authenticate(request: web.Request, accepted: frozenset[str] | None) -> str:
 
 
 async def read_body(request: web.Request, limit: int) -> bytes:
-    """The raw body, refusing (InvalidInputError on ``body``) anything over ``limit`` bytes."""
+    """The raw body, refusing (Refused on ``body``) anything over ``limit`` bytes."""
     declared = request.content_length
     if declared is not None and declared > limit:
-        raise InvalidInputError("body", f"<{declared} bytes>", f"larger than {limit} bytes")
+        raise Refused("body", f"<{declared} bytes>", f"larger than {limit} bytes")
     chunks: list[bytes] = []
     size = 0
     while True:
@@ -157,5 +157,5 @@ async def read_body(request: web.Request, limit: int) -> bytes:
             return b"".join(chunks)
         size += len(chunk)
         if size > limit:
-            raise InvalidInputError("body", f"<over {limit} bytes>", f"larger than {limit} bytes")
+            raise Refused("body", f"<over {limit} bytes>", f"larger than {limit} bytes")
         chunks.append(chunk)

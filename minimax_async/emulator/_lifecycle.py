@@ -6,10 +6,10 @@ import asyncio
 import logging
 from collections.abc import Callable
 
-from minimax_async._status import TaskStatus
 from minimax_async.emulator._callbacks import CallbackClient
 from minimax_async.emulator._config import EmulatorConfig
 from minimax_async.emulator._state import FileRecord, Store, TaskRecord
+from minimax_async.emulator._status import Status
 from minimax_async.emulator._wire import push_body
 
 __all__ = ("Lifecycle",)
@@ -45,19 +45,19 @@ class Lifecycle:
             runner.cancel()
         await asyncio.gather(*runners, return_exceptions=True)
 
-    def _stages(self, task: TaskRecord) -> list[tuple[TaskStatus, float]]:
+    def _stages(self, task: TaskRecord) -> list[tuple[Status, float]]:
         """(state to enter, seconds to wait before entering it), in order."""
         config = self._config()
         if task.kind == "agent":
             # The agent query documents no Queueing: that time is spent preparing.
             waited = config.preparing_seconds + config.queueing_seconds
-            stages = [(TaskStatus.PROCESSING, waited)]
+            stages = [(Status.PROCESSING, waited)]
         else:
             stages = [
-                (TaskStatus.QUEUEING, config.preparing_seconds),
-                (TaskStatus.PROCESSING, config.queueing_seconds),
+                (Status.QUEUEING, config.preparing_seconds),
+                (Status.PROCESSING, config.queueing_seconds),
             ]
-        final = TaskStatus.FAIL if task.failure_code else TaskStatus.SUCCESS
+        final = Status.FAIL if task.failure_code else Status.SUCCESS
         stages.append((final, config.processing_seconds))
         return stages
 
@@ -65,7 +65,7 @@ class Lifecycle:
         for status, seconds in self._stages(task):
             # The lifecycle is made of real timers; that is the emulation, not a test wait.
             await asyncio.sleep(self._config().scaled(seconds))
-            if status is TaskStatus.SUCCESS:
+            if status is Status.SUCCESS:
                 self._finish(task)
             await self._store.set_status(task, status)
             logger.debug("task %s -> %s", task.task_id, status.value)

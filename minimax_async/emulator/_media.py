@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from minimax_async._catalog import RESOLUTION_PIXELS
-from minimax_async._images import ImageInfo
+from minimax_async.emulator._images import CheckedImage
+from minimax_async.emulator._v1_tables import RESOLUTION_PIXELS
 
 __all__ = ("VIDEOS_DIR", "output_size", "video_asset")
 
@@ -34,7 +34,7 @@ def _gap(path: Path, duration: int) -> int:
     return abs(int(seconds) - duration) if seconds.isdigit() else 1 << 30
 
 
-def output_size(resolution: str, first_frame: ImageInfo | None) -> tuple[int, int]:
+def output_size(resolution: str, first_frame: CheckedImage | None) -> tuple[int, int]:
     """(width, height) MiniMax would report for this output.
 
     Text-to-video uses the resolution's fixed size. Image modes follow the first

@@ -12,10 +12,9 @@ from typing import Any
 
 from aiohttp import web
 
-from minimax_async._exceptions import InvalidInputError
-from minimax_async._status import TaskStatus
 from minimax_async.emulator._callbacks import CallbackClient
 from minimax_async.emulator._config import EmulatorConfig
+from minimax_async.emulator._errors import Refused
 from minimax_async.emulator._http import (
     AuthFailed,
     answer,
@@ -26,6 +25,7 @@ from minimax_async.emulator._http import (
 from minimax_async.emulator._lifecycle import Lifecycle
 from minimax_async.emulator._media import output_size, video_asset
 from minimax_async.emulator._state import Store, TaskRecord
+from minimax_async.emulator._status import Status
 from minimax_async.emulator._validate import (
     check_agent_body,
     check_video_body,
@@ -42,8 +42,8 @@ _RPM_WINDOW = 60.0
 _CALLBACK_FAILED = "invalid params, fail to check callback url"
 
 
-def _invalid(exc: InvalidInputError) -> dict[str, Any]:
-    return error_body(2013, f"invalid params, {exc}", task_id="")
+def _invalid(exc: Refused) -> dict[str, Any]:
+    return error_body(2013, exc.message, task_id="")
 
 
 class Api:
@@ -98,7 +98,7 @@ class Api:
             body = parse_json_body(await read_body(request, config.max_body_bytes))
             current_record().json = body
             task = self._new_task(body, kind, owner, config)
-        except InvalidInputError as exc:
+        except Refused as exc:
             return answer(request, _invalid(exc))
         if task.callback_url is not None:
             challenge = await self._callbacks.challenge(task.callback_url, secrets.token_hex(16))
@@ -131,7 +131,7 @@ class Api:
     ) -> TaskRecord:
         if kind == "video":
             video = check_video_body(body)
-            resolution, duration = video.params.resolution, video.params.duration
+            resolution, duration = video.resolution, video.duration
             width, height = output_size(resolution, video.first_frame)
             callback_url = video.callback_url
             task_kind: Any = "video"
@@ -189,7 +189,7 @@ class Api:
         # Another account's task, or the other API's, is as unknown as a made-up id.
         if task is None or task.owner != owner or task.kind != kind:
             return answer(request, error_body(2013, "invalid params, task_id not found"))
-        if kind == "agent" and task.status is TaskStatus.SUCCESS and _expired(task):
+        if kind == "agent" and task.status is Status.SUCCESS and _expired(task):
             self._mint_agent_url(task)
         return answer(request, query_body(task))
 

@@ -2,25 +2,28 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import random
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from types import TracebackType
+from typing import TypeVar
 
-import anyio
 from aiohttp import web
 
-from minimax_async._status import TaskStatus
 from minimax_async.emulator._callbacks import CallbackClient
 from minimax_async.emulator._config import EmulatorConfig
 from minimax_async.emulator._http import fault_middleware, record_middleware, set_trace_header
 from minimax_async.emulator._recording import RecordedPush, RecordedRequest
 from minimax_async.emulator._routes import Api
 from minimax_async.emulator._state import FileRecord, Store, TaskRecord
+from minimax_async.emulator._status import Status
 
 __all__ = ("EMULATOR_KEY", "Emulator")
 
 logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 
 class Emulator:
@@ -146,27 +149,26 @@ class Emulator:
     async def wait_for_status(
         self,
         task_id: str,
-        status: TaskStatus | str,
+        status: str,
         *,
-        timeout: float = 30.0,  # noqa: ASYNC109
+        timeout: float = 30.0,
     ) -> TaskRecord:
         """Wait (on events, no polling) until the task reaches ``status``.
 
         Returns at once if it already passed through it. Raises ``TaskEndedError``
         (an AssertionError) if the task ends otherwise, TimeoutError after ``timeout``.
         """
-        with anyio.fail_after(timeout):
-            return await self._store.wait_for_status(task_id, TaskStatus.parse(status))
+        wanted = Status.parse(status)
+        return await _within(self._store.wait_for_status(task_id, wanted), timeout)
 
     async def wait_for_pushes(
         self,
         predicate: Callable[[list[RecordedPush]], bool],
         *,
-        timeout: float = 30.0,  # noqa: ASYNC109
+        timeout: float = 30.0,
     ) -> list[RecordedPush]:
         """Wait until ``predicate(emu.pushes)`` is true; TimeoutError after ``timeout``."""
-        with anyio.fail_after(timeout):
-            await self._callbacks.wait_until(predicate)
+        await _within(self._callbacks.wait_until(predicate), timeout)
         return self.pushes
 
     def requests_to(self, path: str) -> list[RecordedRequest]:
@@ -176,6 +178,14 @@ class Emulator:
     def __repr__(self) -> str:
         where = self._base_url or "not running"
         return f"<Emulator {where} tasks={len(self._store.tasks)}>"
+
+
+async def _within(waiting: Awaitable[T], timeout: float) -> T:
+    """``waiting``'s result, or the builtin TimeoutError (asyncio's differs before 3.11)."""
+    try:
+        return await asyncio.wait_for(waiting, timeout)
+    except asyncio.TimeoutError:
+        raise TimeoutError(f"gave up after {timeout:g} s") from None
 
 
 #: Where the application keeps its Emulator, for handlers added by embedders.

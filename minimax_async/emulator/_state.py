@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from minimax_async._status import TaskStatus
+from minimax_async.emulator._status import Status
 
 __all__ = ("FileRecord", "LinkRecord", "Store", "TaskEndedError", "TaskRecord", "owner_of")
 
@@ -48,8 +48,8 @@ class TaskRecord:
     height: int
     failure_code: int | None = None
     callback_url: str | None = None
-    status: TaskStatus = TaskStatus.PREPARING
-    history: list[TaskStatus] = field(default_factory=lambda: [TaskStatus.PREPARING])
+    status: Status = Status.PREPARING
+    history: list[Status] = field(default_factory=lambda: [Status.PREPARING])
     history_times: list[float] = field(default_factory=lambda: [time.time()])
     file_id: str | None = None
     video_url: str | None = None
@@ -120,14 +120,14 @@ class Store:
         async with self._changed:
             self._changed.notify_all()
 
-    async def set_status(self, task: TaskRecord, status: TaskStatus) -> None:
+    async def set_status(self, task: TaskRecord, status: Status) -> None:
         task.status = status
         task.history.append(status)
         task.history_times.append(time.time())
         async with self._changed:
             self._changed.notify_all()
 
-    async def wait_for_status(self, task_id: str, status: TaskStatus) -> TaskRecord:
+    async def wait_for_status(self, task_id: str, status: Status) -> TaskRecord:
         """Wait until ``task_id`` has reached ``status`` (now or earlier in its history).
 
         Raises TaskEndedError if it finishes with another terminal status. The task need

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from minimax_async._status import TaskStatus
 from minimax_async.emulator._state import FileRecord, TaskRecord
+from minimax_async.emulator._status import Status
 
 __all__ = (
     "FAILURE_MESSAGES",
@@ -19,15 +19,6 @@ __all__ = (
 
 FAILURE_MESSAGES = {1026: "input new_sensitive", 1027: "output new_sensitive"}
 
-# Current docs push lowercase and say "failed" where the query says "Fail".
-_LOWER = {
-    TaskStatus.PREPARING: "preparing",
-    TaskStatus.QUEUEING: "queueing",
-    TaskStatus.PROCESSING: "processing",
-    TaskStatus.SUCCESS: "success",
-    TaskStatus.FAIL: "failed",
-}
-
 
 def base_resp(code: int = 0, message: str = "success") -> dict[str, Any]:
     return {"status_code": code, "status_msg": message}
@@ -40,7 +31,7 @@ def error_body(code: int, message: str, **extra: Any) -> dict[str, Any]:
 def _task_resp(task: TaskRecord) -> dict[str, Any]:
     # A failed task answers status Fail with base_resp carrying 1026/1027, so a client
     # that only checks base_resp still learns the reason.
-    if task.status is TaskStatus.FAIL and task.failure_code is not None:
+    if task.status is Status.FAIL and task.failure_code is not None:
         return base_resp(task.failure_code, FAILURE_MESSAGES[task.failure_code])
     return base_resp()
 
@@ -48,7 +39,7 @@ def _task_resp(task: TaskRecord) -> dict[str, Any]:
 def query_body(task: TaskRecord) -> dict[str, Any]:
     """Answer of the query route for ``task`` (capitalised status enum)."""
     body: dict[str, Any] = {"task_id": task.task_id, "status": task.status.value}
-    if task.status is TaskStatus.SUCCESS:
+    if task.status is Status.SUCCESS:
         if task.kind == "video":
             body["file_id"] = task.file_id
             body["video_width"] = task.width
@@ -59,8 +50,9 @@ def query_body(task: TaskRecord) -> dict[str, Any]:
     return body
 
 
-def push_status(status: TaskStatus, case: str) -> str:
-    return _LOWER[status] if case == "lower" else status.value
+def push_status(status: Status, case: str) -> str:
+    # Current docs push lowercase and say "failed" where the query says "Fail".
+    return status.pushed if case == "lower" else status.value
 
 
 def push_body(task: TaskRecord, case: str) -> dict[str, Any]:

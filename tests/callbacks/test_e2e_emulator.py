@@ -62,10 +62,10 @@ def assert_matches_emulator(
         truth = emu.tasks[task_id]
         assert truth.status.is_terminal
         assert result.task_id == task_id
-        assert result.status is truth.status
+        assert result.status == truth.status.value
         assert result.file_id == truth.file_id
         assert result.video_url == truth.video_url
-        if sized and truth.status is TaskStatus.SUCCESS:
+        if sized and truth.status == TaskStatus.SUCCESS.value:
             assert (result.video_width, result.video_height) == (truth.width, truth.height)
         assert events.kinds(task_id).count("completed") == 1, task_id
 

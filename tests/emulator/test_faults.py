@@ -8,7 +8,7 @@ import aiohttp
 import pytest
 
 from minimax_async import TaskStatus
-from minimax_async.emulator import Emulator, EmulatorConfig, TaskEndedError
+from minimax_async.emulator import Emulator, EmulatorConfig, Status, TaskEndedError
 from tests.emulator._helpers import Caller, Receiver, caller
 
 T2V = {"model": "T2V-01", "prompt": "snow"}
@@ -61,12 +61,12 @@ async def test_fail_when_picks_one_task(api: Caller, minimax_emulator: Emulator)
 
 async def test_a_prompt_marker_fails_that_task(api: Caller, minimax_emulator: Emulator) -> None:
     created = await api.create(model="T2V-01", prompt="sky {emulator:fail:1026}")
-    task = await minimax_emulator.wait_for_status(created["task_id"], TaskStatus.FAIL)
+    task = await minimax_emulator.wait_for_status(created["task_id"], Status.FAIL)
     assert task.history == [
-        TaskStatus.PREPARING,
-        TaskStatus.QUEUEING,
-        TaskStatus.PROCESSING,
-        TaskStatus.FAIL,
+        Status.PREPARING,
+        Status.QUEUEING,
+        Status.PROCESSING,
+        Status.FAIL,
     ]
 
 

@@ -6,7 +6,7 @@ import aiohttp
 import pytest
 
 from minimax_async import TaskStatus
-from minimax_async.emulator import Emulator, EmulatorConfig
+from minimax_async.emulator import Emulator, EmulatorConfig, Status
 from tests.emulator._helpers import Caller, caller
 
 T2V = {"model": "MiniMax-Hailuo-02", "prompt": "a kite"}
@@ -25,19 +25,19 @@ async def test_video_tasks_pass_through_every_state(
     created = await api.create(**T2V)
     task = await minimax_emulator.wait_for_status(created["task_id"], "success")
     assert task.history == [
-        TaskStatus.PREPARING,
-        TaskStatus.QUEUEING,
-        TaskStatus.PROCESSING,
-        TaskStatus.SUCCESS,
+        Status.PREPARING,
+        Status.QUEUEING,
+        Status.PROCESSING,
+        Status.SUCCESS,
     ]
     # Waiting for a state already passed returns at once.
-    assert await minimax_emulator.wait_for_status(task.task_id, TaskStatus.QUEUEING) is task
+    assert await minimax_emulator.wait_for_status(task.task_id, Status.QUEUEING) is task
 
 
 async def test_agent_tasks_skip_queueing(api: Caller, minimax_emulator: Emulator) -> None:
     created = await api.create_agent(**ANIME)
     task = await minimax_emulator.wait_for_status(created["task_id"], TaskStatus.SUCCESS)
-    assert task.history == [TaskStatus.PREPARING, TaskStatus.PROCESSING, TaskStatus.SUCCESS]
+    assert task.history == [Status.PREPARING, Status.PROCESSING, Status.SUCCESS]
 
 
 async def test_a_task_stays_in_a_stage_for_its_duration(
@@ -109,7 +109,7 @@ async def test_closing_mid_lifecycle_is_clean() -> None:
     config = EmulatorConfig(time_scale=1.0, preparing_seconds=1000.0, push_delay=1000.0)
     async with Emulator(config=config) as emu, caller(emu.base_url, "k") as api:
         created = await api.create(**T2V)
-        assert emu.tasks[created["task_id"]].status is TaskStatus.PREPARING
+        assert emu.tasks[created["task_id"]].status == Status.PREPARING
     with pytest.raises(RuntimeError, match="not running"):
         _ = emu.base_url
 

@@ -6,7 +6,7 @@ import aiohttp
 import pytest
 
 from minimax_async import TaskStatus
-from minimax_async.emulator import Emulator
+from minimax_async.emulator import Emulator, Status
 from tests.emulator._helpers import Caller
 
 T2V = {"model": "MiniMax-Hailuo-2.3", "prompt": "a lighthouse at dusk"}
@@ -114,7 +114,7 @@ async def test_agent_task_returns_a_playable_video_url(
     assert created["base_resp"]["status_code"] == 0
     task = await minimax_emulator.wait_for_status(created["task_id"], TaskStatus.SUCCESS)
     assert task.kind == "agent"
-    assert TaskStatus.QUEUEING not in task.history
+    assert Status.QUEUEING not in task.history
     body = await api.query_agent(created["task_id"])
     assert body["status"] == "Success"
     assert "file_id" not in body

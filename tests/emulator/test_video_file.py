@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from minimax_async._catalog import RESOLUTION_PIXELS
 from minimax_async.emulator._media import VIDEOS_DIR, video_asset
+from minimax_async.emulator._v1_tables import RESOLUTION_PIXELS
 
 ASSETS = sorted(VIDEOS_DIR.glob("*.mp4"))
 
