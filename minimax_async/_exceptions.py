@@ -22,7 +22,8 @@
     ├── DownloadError              the video could not be saved intact
     ├── ClosedError                the client or receiver was closed while in use
     ├── SelfCheckError             the receiver's public URL does not reach it
-    └── RedisUnavailableError      the journal's or the bus's Redis cannot be reached
+    ├── RedisUnavailableError      the journal's or the bus's Redis cannot be reached
+    └── JournalLockedError         a single-process journal file is open in another process
 
 ``APIError`` carries ``code`` (MiniMax's ``base_resp.status_code``, such as 1002; None when
 the answer had none), ``status_code`` (the HTTP status, and only ever that), ``status_msg``,
@@ -48,6 +49,7 @@ __all__ = (
     "HTTPStatusError",
     "InvalidInputError",
     "InvalidRequestError",
+    "JournalLockedError",
     "MiniMaxError",
     "QuotaError",
     "RateLimitError",
@@ -212,6 +214,10 @@ class SelfCheckError(MiniMaxError):
 
 class RedisUnavailableError(MiniMaxError):
     """Redis could not be reached (the message names the URL, never its password)."""
+
+
+class JournalLockedError(MiniMaxError, OSError):
+    """A journal that only one process may hold (``JSONLJournal``) is held by another."""
 
 
 _FAMILIES: dict[int, type[APIError]] = {

@@ -2,7 +2,7 @@
 
 ::
 
-    journal = SQLiteJournal("tasks.db")              # or RedisJournal(url), MemoryJournal()
+    journal = SQLiteJournal("tasks.db")  # or RedisJournal, JSONLJournal, MemoryJournal
     async with AsyncMiniMax(journal=journal) as client:
         client.on_result("video", save_video)        # runs once per finished task
         report = await client.resume()               # after a restart
@@ -19,6 +19,7 @@ from __future__ import annotations
 from minimax_async.durable._bus import RedisBus
 from minimax_async.durable._durability import Durability, ResultHandler, ResumeReport
 from minimax_async.durable._journal import MemoryJournal, TaskJournal
+from minimax_async.durable._jsonl import JSONLJournal
 from minimax_async.durable._records import (
     EntryState,
     JournalEntry,
@@ -32,6 +33,7 @@ from minimax_async.durable._sqlite import SQLiteJournal
 __all__ = (
     "Durability",
     "EntryState",
+    "JSONLJournal",
     "JournalEntry",
     "MemoryJournal",
     "RedisBus",

@@ -10,7 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from minimax_async.durable import MemoryJournal, RedisJournal, SQLiteJournal, TaskJournal
+from minimax_async.durable import (
+    JSONLJournal,
+    MemoryJournal,
+    RedisJournal,
+    SQLiteJournal,
+    TaskJournal,
+)
 from minimax_async.durable._redis_util import delete_prefix
 
 REDIS_URL = os.environ.get("MINIMAX_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
@@ -46,16 +52,23 @@ async def prefix() -> AsyncIterator[str]:
 
 
 def make_journal(kind: str, tmp_path: Path, prefix: str) -> TaskJournal:
-    """A fresh journal of ``kind`` ("memory", "sqlite" or "redis")."""
+    """A fresh journal of ``kind`` ("memory", "sqlite", "jsonl" or "redis")."""
     if kind == "memory":
         return MemoryJournal()
     if kind == "sqlite":
         return SQLiteJournal(tmp_path / "journal.db", synchronous="NORMAL")
+    if kind == "jsonl":
+        return JSONLJournal(tmp_path / "journal.jsonl")
     return RedisJournal(REDIS_URL, prefix=prefix)
 
 
 @pytest.fixture(
-    params=["memory", "sqlite", pytest.param("redis", marks=[pytest.mark.redis, needs_redis])]
+    params=[
+        "memory",
+        "sqlite",
+        "jsonl",
+        pytest.param("redis", marks=[pytest.mark.redis, needs_redis]),
+    ]
 )
 async def journal(
     request: pytest.FixtureRequest, tmp_path: Path, prefix: str
