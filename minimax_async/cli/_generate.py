@@ -111,6 +111,6 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         async with open_client(settings, out) as client:
             task = await create_video(client, params)
             out.note(f"created task {task.task_id}; waiting for the result")
-            return await finish_one(task, out, args.out, timeout=settings.timeout)
+            return await finish_one(task, out, args.out, patience=settings.timeout)
 
     return run_command(body, out)

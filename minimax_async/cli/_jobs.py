@@ -13,7 +13,6 @@ Every line is checked completely before anything is spent; a bad line becomes a
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from dataclasses import dataclass
@@ -22,8 +21,9 @@ from typing import Any
 
 from minimax_async._exceptions import InvalidInputError
 from minimax_async.cli._params import VideoParams, video_params
+from minimax_async.durable import fingerprint
 
-__all__ = ("BadLine", "Job", "fingerprint", "parse_jobs", "parse_line")
+__all__ = ("BadLine", "Job", "parse_jobs", "parse_line")
 
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
 _STRINGS = ("model", "prompt", "first_frame_image", "last_frame_image", "resolution")
@@ -33,13 +33,17 @@ _KNOWN = frozenset((*_STRINGS, *_BOOLS, "name", "duration", "subject_reference",
 
 @dataclass(frozen=True)
 class Job:
-    """One good line: its journal key, fingerprint and checked parameters."""
+    """One good line: its journal key, fingerprint and checked parameters.
+
+    ``body`` is the line's JSON object as given: what the journal keeps (redacted).
+    """
 
     line: int
     key: str
     name: str | None
     fingerprint: str
     params: VideoParams
+    body: dict[str, Any]
 
     @property
     def filename(self) -> str:
@@ -56,12 +60,6 @@ class BadLine:
 
     def __str__(self) -> str:
         return f"line {self.line}: {self.message}"
-
-
-def fingerprint(obj: dict[str, Any]) -> str:
-    """SHA-256 of the job's canonical JSON: same content, same fingerprint."""
-    canonical = json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
 def _subject(value: Any) -> str:
@@ -108,8 +106,8 @@ def _check_types(obj: dict[str, Any]) -> None:
         raise InvalidInputError(
             "name", name, "must be 1-100 of A-Z a-z 0-9 . _ - (it names the output file)"
         )
-    if isinstance(name, str) and name.startswith("line-"):
-        raise InvalidInputError("name", name, "'line-' is reserved for unnamed jobs")
+    if isinstance(name, str) and name.startswith("job-"):
+        raise InvalidInputError("name", name, "'job-' is reserved for unnamed jobs")
 
 
 def parse_line(text: str, *, line: int, base: Path) -> Job:
@@ -138,8 +136,9 @@ def parse_line(text: str, *, line: int, base: Path) -> Job:
     )
     digest = fingerprint(obj)
     name = obj.get("name")
-    key = name if name is not None else f"line-{line}-{digest[:12]}"
-    return Job(line=line, key=key, name=name, fingerprint=digest, params=params)
+    # Keyed by content, not position: inserting a line above must not resubmit it.
+    key = name if name is not None else f"job-{digest.removeprefix('sha256:')[:12]}"
+    return Job(line=line, key=key, name=name, fingerprint=digest, params=params, body=obj)
 
 
 def parse_jobs(path: Path) -> tuple[list[Job], list[BadLine]]:
@@ -163,7 +162,8 @@ def parse_jobs(path: Path) -> tuple[list[Job], list[BadLine]]:
             bad.append(BadLine(number, str(exc)))
             continue
         if job.key in seen:
-            bad.append(BadLine(number, f"name={job.key!r} is already used on line {seen[job.key]}"))
+            what = f"name={job.key!r} is already used" if job.name else "the same job is"
+            bad.append(BadLine(number, f"{what} on line {seen[job.key]}"))
             continue
         seen[job.key] = number
         jobs.append(job)

@@ -152,14 +152,19 @@ def settings_from(args: argparse.Namespace) -> Settings:
 
 @asynccontextmanager
 async def open_client(
-    settings: Settings, out: Output, *, rpm: int | None = None
+    settings: Settings, out: Output, *, own_admission: bool = False
 ) -> AsyncIterator[AsyncMiniMax]:
-    """An open ``AsyncMiniMax`` for these settings (plus emulator/receiver as needed)."""
+    """An open ``AsyncMiniMax`` for these settings (plus emulator/receiver as needed).
+
+    ``own_admission``: the caller paces creates itself (``batch``, so that Ctrl-C can
+    cancel a create still waiting for the rate limiter); the client then has no RPM
+    limit and no in-flight cap of its own.
+    """
 
     async with AsyncExitStack() as stack:
         options: dict[str, Any] = {}
-        if rpm is not None:
-            options["rpm"] = rpm
+        if own_admission:
+            options.update(rpm=None, max_in_flight=None)
         if settings.embedded:
             from minimax_async.emulator import Emulator, EmulatorConfig
 

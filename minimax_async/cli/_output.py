@@ -11,9 +11,12 @@ import json
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
-__all__ = ("Output", "TaskRecord")
+if TYPE_CHECKING:
+    from minimax_async.models import TaskSnapshot
+
+__all__ = ("Output", "TaskRecord", "failure_text")
 
 PROG = "minimax-async"
 
@@ -24,7 +27,9 @@ class TaskRecord:
 
     Video tasks carry ``file_id``, Video Agent tasks ``video_url``; ``width``,
     ``height`` and ``seconds`` describe the saved file (None when nothing was saved).
-    ``name`` and ``error`` are only reported by ``batch``.
+    ``error`` (a message, with MiniMax's ``error_code`` when it gave one) describes a
+    failure; ``--json`` reports it as ``{"code": ..., "message": ...}`` or null.
+    ``name`` is only reported by ``batch``.
     """
 
     task_id: str | None
@@ -37,6 +42,7 @@ class TaskRecord:
     seconds: float | None = None
     name: str | None = None
     error: str | None = None
+    error_code: int | None = None
     batch: bool = False
 
     def to_json(self) -> dict[str, Any]:
@@ -52,8 +58,11 @@ class TaskRecord:
             height=self.height,
             seconds=self.seconds,
         )
+        data["error"] = (
+            None if self.error is None else {"code": self.error_code, "message": self.error}
+        )
         if self.batch:
-            data.update(name=self.name, error=self.error)
+            data["name"] = self.name
         return data
 
     def human(self) -> str:
@@ -66,6 +75,14 @@ class TaskRecord:
             return f"{who}saved {self.path} ({size}{length}; {task})"
         reason = f": {self.error}" if self.error else ""
         return f"{who}{self.status} ({task}){reason}"
+
+
+def failure_text(snapshot: TaskSnapshot) -> str:
+    """Why a task failed, as MiniMax said it: ``[1026] input sensitive``."""
+    base = snapshot.base_resp
+    if base is not None and base.status_code:
+        return f"[{base.status_code}] {base.status_msg or 'no message'}"
+    return "failed (MiniMax gave no reason)"
 
 
 class Output:

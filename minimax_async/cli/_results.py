@@ -5,20 +5,27 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import anyio
+
 from minimax_async._client import AsyncMiniMax
-from minimax_async._exceptions import MiniMaxError, TaskFailedError
+from minimax_async._exceptions import APIError, MiniMaxError, TaskFailedError, TaskTimeoutError
 from minimax_async._tasks import AgentVideo, Video, VideoAgentTask, VideoTask
 from minimax_async.cli._exit import OK, TASK_FAILED
 from minimax_async.cli._mp4 import read_mp4_info
 from minimax_async.cli._output import Output, TaskRecord
 from minimax_async.cli._params import VideoParams
+from minimax_async.models import TaskSnapshot
 
 __all__ = (
     "create_kwargs",
     "create_video",
+    "describe_saved",
+    "error_code",
     "failed_record",
     "finish_one",
+    "poll_until_done",
     "save_result",
+    "save_snapshot",
 )
 
 
@@ -50,40 +57,81 @@ async def save_result(
     result: Video | AgentVideo, path: Path, *, name: str | None = None
 ) -> TaskRecord:
     """Download a finished task's video to ``path`` and describe it from the file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
     saved = Path(await result.download(path))
+    return describe_saved(result.snapshot, saved, name=name)
+
+
+async def save_snapshot(
+    client: AsyncMiniMax, snapshot: TaskSnapshot, path: Path, *, name: str | None = None
+) -> TaskRecord:
+    """Download a Success video task's file (from its query answer) to ``path``."""
+    if not snapshot.file_id:
+        raise TaskFailedError(snapshot)
+    saved = Path(await client.files.download(snapshot.file_id, path))
+    return describe_saved(snapshot, saved, name=name)
+
+
+def describe_saved(snapshot: TaskSnapshot, saved: Path, *, name: str | None = None) -> TaskRecord:
+    """The record of a saved video: the query's numbers, the file's as the fallback."""
     info = read_mp4_info(saved)
-    record = TaskRecord(
-        task_id=result.task_id,
+    return TaskRecord(
+        task_id=snapshot.task_id,
         status="Success",
+        file_id=snapshot.file_id,
+        video_url=snapshot.video_url,
         path=saved,
-        width=info.width,
-        height=info.height,
+        # Pushes omit the size; the file always knows it.
+        width=snapshot.video_width or info.width,
+        height=snapshot.video_height or info.height,
         seconds=info.seconds,
         name=name,
     )
-    if isinstance(result, Video):
-        record.file_id = result.file_id
-        # The query's numbers win; the file's are the fallback (pushes omit them).
-        record.width = result.width or info.width
-        record.height = result.height or info.height
-    else:
-        record.video_url = result.video_url
-    return record
+
+
+async def poll_until_done(
+    task: VideoTask | VideoAgentTask, *, patience: float | None, interval: float
+) -> TaskSnapshot:
+    """Query a re-attached task now, then every ``interval`` s, until it ends.
+
+    Its pushes go to the receiver of the run that created it, so waiting for one here
+    would only wait for the watchdog's quiet period: the query is the truth anyway.
+    """
+    try:
+        with anyio.fail_after(patience):
+            while True:
+                snapshot = await task.refresh()
+                if snapshot.is_terminal:
+                    return snapshot
+                await anyio.sleep(interval)
+    except TimeoutError:
+        raise TaskTimeoutError(task.task_id, patience or 0.0, task.status.value) from None
 
 
 def failed_record(task_id: str | None, exc: MiniMaxError, *, name: str | None = None) -> TaskRecord:
     """The record of a task that failed (or a create that was refused)."""
     status = "Fail" if isinstance(exc, TaskFailedError) or task_id is None else "Error"
-    return TaskRecord(task_id=task_id, status=status, error=str(exc), name=name)
+    return TaskRecord(
+        task_id=task_id, status=status, error=str(exc), error_code=error_code(exc), name=name
+    )
+
+
+def error_code(exc: MiniMaxError) -> int | None:
+    """MiniMax's ``base_resp`` code behind an error, when there is one."""
+    if isinstance(exc, TaskFailedError):
+        base = exc.snapshot.base_resp
+        return base.status_code if base is not None and base.status_code else None
+    if isinstance(exc, APIError):
+        code = getattr(exc, "code", None)
+        return code if isinstance(code, int) else exc.status_code
+    return None
 
 
 async def finish_one(
-    task: VideoTask | VideoAgentTask, out: Output, path: Path | None, *, timeout: float | None
+    task: VideoTask | VideoAgentTask, out: Output, path: Path | None, *, patience: float | None
 ) -> int:
     """Await one task, save its video (``<task_id>.mp4`` by default), report it."""
     try:
-        video = await task.result(timeout=timeout)
+        video = await task.result(timeout=patience)
     except TaskFailedError as exc:
         out.result(failed_record(task.task_id, exc))
         return TASK_FAILED

@@ -125,6 +125,6 @@ def _run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
                 media_inputs=[Path(m) if Path(m).is_absolute() else m for m in media] or None,
             )
             out.note(f"created template task {task.task_id}; waiting for the result")
-            return await finish_one(task, out, args.out, timeout=settings.timeout)
+            return await finish_one(task, out, args.out, patience=settings.timeout)
 
     return run_command(body, out)

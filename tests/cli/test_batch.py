@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from minimax_async.cli._jobs import parse_jobs
+from minimax_async.durable._records import new_entry
 from tests.cli._helpers import assert_playable_mp4, json_lines, run_cli
 from tests.cli.conftest import ThreadedEmulator
 
@@ -45,20 +46,21 @@ def test_good_lines_run_bad_lines_reported_failures_counted(
     )
     assert code == 1, stderr
     records = {record["name"]: record for record in json_lines(stdout)}
-    unnamed = next(name for name in records if name.startswith("line-4-"))
+    unnamed = next(name for name in records if name.startswith("job-"))
     assert set(records) == {"dusk", "fails", unnamed}
     assert records["dusk"]["status"] == "Success"
     assert records["dusk"]["path"] == str(out_dir / "dusk.mp4")
     assert records[unnamed]["seconds"] == 10.0
     assert records["fails"]["status"] == "Fail"
-    assert "1026" in records["fails"]["error"]
+    assert records["fails"]["error"]["code"] == 1026
+    assert records["dusk"]["error"] is None
     assert_playable_mp4(out_dir / "dusk.mp4")
     assert_playable_mp4(out_dir / f"{unnamed}.mp4")
     assert "line 2: not valid JSON" in stderr
     assert "line 5: model='nope': unknown model" in stderr
-    events = [(r["event"], r["job"]) for r in _journal(out_dir)]
+    states = [(r["state"], r["key"]) for r in _journal(out_dir)]
     for key in ("dusk", "fails", unnamed):
-        assert [e for e, k in events if k == key] == ["submitting", "created", "finished"]
+        assert [s for s, k in states if k == key] == ["intent", "submitted", "finished"]
 
 
 def test_strict_stops_at_first_bad_line_before_any_create(
@@ -101,17 +103,14 @@ def test_unknown_outcome_is_not_resent_unless_asked(
     [job], _ = parse_jobs(jobs)
     out_dir = tmp_path / "o"
     out_dir.mkdir()
-    # A crash right after "submitting" was written: did MiniMax get the create?
-    (out_dir / "journal.jsonl").write_text(
-        json.dumps({"event": "submitting", "job": "a", "line": 1, "fingerprint": job.fingerprint})
-        + "\n"
-    )
+    # A crash right after the intent was written: did MiniMax get the create?
+    (out_dir / "journal.jsonl").write_text(new_entry("a", "video", job.body).to_json() + "\n")
     argv = ["batch", str(jobs), "--out-dir", str(out_dir), *FAST_POLL, *emulator.args()]
     code, stdout, stderr = run_cli(capsys, *argv, "--json")
     assert code == 1
     [record] = json_lines(stdout)
     assert record["status"] == "Unknown"
-    assert "--resubmit-unknown" in record["error"]
+    assert "--resubmit-unknown" in record["error"]["message"]
     assert emulator.creates() == []
     code, _, stderr = run_cli(capsys, *argv, "--resubmit-unknown")
     assert code == 0, stderr

@@ -38,7 +38,7 @@ def test_good_lines_get_keys_models_and_absolute_image_paths(tmp_path: Path) -> 
     assert dusk.filename == "dusk.mp4"
     assert dusk.params.prompt == "A lighthouse at dusk [Pan left]"
     assert dusk.params.model == "MiniMax-Hailuo-2.3"
-    assert i2v.key == f"line-4-{i2v.fingerprint[:12]}"
+    assert i2v.key == f"job-{i2v.fingerprint.removeprefix('sha256:')[:12]}"
     assert i2v.params.first_frame_image == (tmp_path / "first.jpg").resolve()
     assert i2v.params.resolution == "768P"
     assert fl2v.params.model == "MiniMax-Hailuo-02"
@@ -92,3 +92,22 @@ def test_fingerprint_depends_on_content_not_key_order(tmp_path: Path) -> None:
     three = _write(tmp_path / "three.jsonl", '{"duration": 10, "prompt": "x"}')
     fps = [parse_jobs(path)[0][0].fingerprint for path in (one, two, three)]
     assert fps[0] == fps[1] != fps[2]
+
+
+def test_an_unnamed_job_is_keyed_by_content_not_position(tmp_path: Path) -> None:
+    job = {"prompt": "Waves", "duration": 10}
+    path = tmp_path / "jobs.jsonl"
+    path.write_text(json.dumps(job) + "\n")
+    [before], _ = parse_jobs(path)
+    path.write_text(json.dumps({"name": "new", "prompt": "x"}) + "\n" + json.dumps(job) + "\n")
+    [_, after], _ = parse_jobs(path)
+    assert after.line == 2
+    assert after.key == before.key  # an inserted line above does not resubmit it
+
+
+def test_the_same_unnamed_job_twice_is_a_bad_line(tmp_path: Path) -> None:
+    path = tmp_path / "jobs.jsonl"
+    path.write_text('{"prompt": "a"}\n{"prompt": "a"}\n')
+    jobs, bad = parse_jobs(path)
+    assert len(jobs) == 1
+    assert [str(b) for b in bad] == ["line 2: the same job is on line 1"]

@@ -88,16 +88,19 @@ def test_json_record_goes_to_stdout_and_human_line_to_stderr(
         "width": 1366,
         "height": 768,
         "seconds": 6.0,
+        "error": None,
     }
     assert "saved a.mp4 (1366x768, 6 s; task 1)" in captured.err
 
 
 def test_agent_record_carries_video_url_and_batch_fields() -> None:
-    record = TaskRecord("1", "Fail", video_url="http://x/v.mp4", name="n", error="e", batch=True)
+    record = TaskRecord(
+        "1", "Fail", video_url="http://x/v.mp4", name="n", error="e", error_code=1027, batch=True
+    )
     data = record.to_json()
     assert "file_id" not in data
     assert data["video_url"] == "http://x/v.mp4"
-    assert (data["name"], data["error"]) == ("n", "e")
+    assert (data["name"], data["error"]) == ("n", {"code": 1027, "message": "e"})
 
 
 def test_plain_progress_logs_transitions_and_summary() -> None:
