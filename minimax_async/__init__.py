@@ -24,6 +24,7 @@ from minimax_async._exceptions import (
     HTTPStatusError,
     InvalidInputError,
     InvalidRequestError,
+    JournalLockedError,
     MiniMaxError,
     QuotaError,
     RateLimitError,
@@ -50,6 +51,7 @@ if TYPE_CHECKING:
     from minimax_async.callbacks import CallbackEvent, CallbackServer
     from minimax_async.durable import (
         JournalEntry,
+        JSONLJournal,
         MemoryJournal,
         RedisBus,
         RedisJournal,
@@ -84,6 +86,7 @@ __all__ = (  # noqa: RUF022 - grouped by concept, as the README presents them
     "ResultWaiter",
     # Restarts and several workers
     "JournalEntry",
+    "JSONLJournal",
     "MemoryJournal",
     "RedisBus",
     "RedisJournal",
@@ -101,6 +104,7 @@ __all__ = (  # noqa: RUF022 - grouped by concept, as the README presents them
     "HTTPStatusError",
     "InvalidInputError",
     "InvalidRequestError",
+    "JournalLockedError",
     "MiniMaxError",
     "QuotaError",
     "RateLimitError",
@@ -137,6 +141,7 @@ _LAZY = {
     "CallbackEvent": "minimax_async.callbacks",
     "CallbackServer": "minimax_async.callbacks",
     "JournalEntry": "minimax_async.durable",
+    "JSONLJournal": "minimax_async.durable",
     "MemoryJournal": "minimax_async.durable",
     "RedisBus": "minimax_async.durable",
     "RedisJournal": "minimax_async.durable",
