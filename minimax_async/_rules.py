@@ -14,7 +14,16 @@ from typing import Any, NamedTuple
 from minimax_async._catalog import MAX_PROMPT_CHARS, MODEL_MODES, Mode, ModeRules, mode_rules
 from minimax_async._exceptions import InvalidInputError
 
-__all__ = ("CheckedParams", "check_video_params", "detect_mode")
+__all__ = ("DEFAULT_MODELS", "CheckedParams", "check_video_params", "detect_mode")
+
+#: The model used when none is given, per mode: the newest model offering that mode
+#: (Hailuo-2.3 has no first+last frame mode; only S2V-01 takes a subject reference).
+DEFAULT_MODELS = {
+    Mode.TEXT_TO_VIDEO: "MiniMax-Hailuo-2.3",
+    Mode.IMAGE_TO_VIDEO: "MiniMax-Hailuo-2.3",
+    Mode.FIRST_LAST_FRAME: "MiniMax-Hailuo-02",
+    Mode.SUBJECT_REFERENCE: "S2V-01",
+}
 
 _MODE_NAMES = {
     Mode.TEXT_TO_VIDEO: "text-to-video",
@@ -27,6 +36,7 @@ _MODE_NAMES = {
 class CheckedParams(NamedTuple):
     """A request that passed every rule, with the defaults it will get filled in."""
 
+    model: str
     mode: Mode
     rules: ModeRules
     resolution: str
@@ -56,7 +66,7 @@ def detect_mode(*, first_frame: bool, last_frame: bool, subject_reference: bool)
 
 def check_video_params(
     *,
-    model: str,
+    model: str | None,
     prompt: str | None,
     duration: int | None,
     resolution: str | None,
@@ -64,16 +74,21 @@ def check_video_params(
     last_frame: bool,
     subject_reference: Sequence[Any] | None,
 ) -> CheckedParams:
-    """Check model x mode, prompt, duration x resolution and subject_reference shape."""
-    if model not in MODEL_MODES:
-        raise InvalidInputError(
-            "model", model, f"unknown model; must be one of {sorted(MODEL_MODES)}"
-        )
+    """Check model x mode, prompt, duration x resolution and subject_reference shape.
+
+    ``model=None`` takes the mode's default model (:data:`DEFAULT_MODELS`).
+    """
     mode = detect_mode(
         first_frame=first_frame,
         last_frame=last_frame,
         subject_reference=subject_reference is not None,
     )
+    if model is None:
+        model = DEFAULT_MODELS[mode]
+    if model not in MODEL_MODES:
+        raise InvalidInputError(
+            "model", model, f"unknown model; must be one of {sorted(MODEL_MODES)}"
+        )
     rules = mode_rules(model, mode)
     if rules is None:
         able = sorted(name for name, modes in MODEL_MODES.items() if mode in modes)
@@ -99,7 +114,7 @@ def check_video_params(
         raise InvalidInputError(
             "duration", dur, f"{model} at {res} supports durations {allowed} seconds"
         )
-    return CheckedParams(mode, rules, res, dur)
+    return CheckedParams(model, mode, rules, res, dur)
 
 
 def _check_subject_reference(items: Sequence[Any]) -> None:

@@ -146,17 +146,21 @@ class Transport:
         params: Mapping[str, str] | None = None,
         body: bytes | None = None,
         timeout: float | None = None,
+        headers: Mapping[str, str] | None = None,
     ) -> _Answer:
         """One HTTP exchange; every aiohttp failure leaves as a TransportError."""
         http = self._http()
         payload = None if body is None else aiohttp.BytesPayload(body, content_type=JSON)
+        sent = None if self._owns_session else self._headers
+        if headers:
+            sent = {**(sent or {}), **headers}
         try:
             async with http.request(
                 method,
                 self._url(path),
                 params=params,
                 data=payload,
-                headers=None if self._owns_session else self._headers,
+                headers=sent,
                 timeout=self._default_timeout if timeout is None else self._timeout(timeout),
             ) as response:
                 data = await response.read()
@@ -247,11 +251,13 @@ class Transport:
         limiter: RateLimiter | None,
         timeout: float | None = None,
         client_key: str | None = None,
+        headers: Mapping[str, str] | None = None,
     ) -> CreateTaskResponse:
         """The billed POST: resent only when MiniMax provably did not accept it.
 
         ``client_key`` is the key the task journal recorded the intent under (a fresh
         one otherwise); it names the request in logs and in AmbiguousCreateError.
+        ``headers`` are sent on top of the client's own (a caller's ``extra_headers``).
         """
         # A correlation key, not a secret: random's generator (reseeded in forked
         # children) is enough, and unlike uuid4 it needs no system call per create.
@@ -263,7 +269,9 @@ class Transport:
             if limiter is not None:
                 await limiter.acquire()
             try:
-                answer = await self._send("POST", path, body=payload, timeout=timeout)
+                answer = await self._send(
+                    "POST", path, body=payload, timeout=timeout, headers=headers
+                )
                 return self._accepted(answer, path, body, client_key)
             except (_NotSent, RateLimitError) as exc:
                 # Provably not accepted: refused before sending, or a 1002 answer.

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
@@ -17,7 +19,15 @@ from minimax_async.models import CreateTaskResponse, TaskSnapshot
 if TYPE_CHECKING:
     from minimax_async.durable import Durability
 
-__all__ = ("AGENT_CREATE_PATH", "Core", "Resource", "check_flag", "check_id")
+__all__ = (
+    "AGENT_CREATE_PATH",
+    "Core",
+    "Resource",
+    "check_extra_headers",
+    "check_flag",
+    "check_id",
+    "with_extra_body",
+)
 
 #: The Video Agent create; every other create path makes a V1 video task.
 AGENT_CREATE_PATH = "/v1/video_template_generation"
@@ -46,9 +56,21 @@ class Core:
             self.started_waiter = True
 
     async def submit(
-        self, path: str, body: dict[str, Any], *, timeout: float | None
+        self,
+        path: str,
+        body: dict[str, Any],
+        *,
+        timeout: float | None,
+        extra_body: Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
     ) -> tuple[CreateTaskResponse, Slot]:
-        """Take an in-flight slot, then send one create; the slot goes back if it fails."""
+        """Take an in-flight slot, then send one create; the slot goes back if it fails.
+
+        ``extra_body`` is merged into the checked body as given (its keys win), so what
+        is journaled is exactly what is sent; ``extra_headers`` go on the request only.
+        """
+        body = with_extra_body(body, extra_body)
+        headers = check_extra_headers(extra_headers)
         durable = self.durability
         kind: TaskKind = "agent" if path == AGENT_CREATE_PATH else "video"
         key: str | None = None
@@ -58,7 +80,7 @@ class Core:
                 # Journaled before the request exists: a crash from here on leaves a record.
                 key = await durable.before_create(kind, body)
             created = await self.transport.create(
-                path, body, limiter=self.limiter, timeout=timeout, client_key=key
+                path, body, limiter=self.limiter, timeout=timeout, client_key=key, headers=headers
             )
         except BaseException as exc:
             slot.release()
@@ -142,6 +164,35 @@ def check_id(value: Any, *, field: str, digits: bool = False) -> str:
     if digits and not value.isdigit():
         raise InvalidInputError(field, value, "must contain only digits (an int64 id)")
     return str(value)
+
+
+def with_extra_body(body: dict[str, Any], extra: Any) -> dict[str, Any]:
+    """``body`` with a caller's ``extra_body`` on top, for fields MiniMax added lately."""
+    if extra is None:
+        return body
+    if not isinstance(extra, Mapping) or not all(isinstance(key, str) for key in extra):
+        raise InvalidInputError("extra_body", extra, "must be a mapping with string keys")
+    try:
+        json.dumps(extra, allow_nan=False)
+    except (TypeError, ValueError) as exc:
+        raise InvalidInputError("extra_body", extra, f"must be JSON-serialisable ({exc})") from None
+    return {**body, **extra}
+
+
+def check_extra_headers(extra: Any) -> dict[str, str] | None:
+    """A caller's ``extra_headers``, checked: strings only, and never the credentials."""
+    if extra is None:
+        return None
+    if not isinstance(extra, Mapping) or not all(
+        isinstance(key, str) and isinstance(value, str) for key, value in extra.items()
+    ):
+        raise InvalidInputError("extra_headers", extra, "must map header names to strings")
+    for name in extra:
+        if name.lower() == "authorization":
+            raise InvalidInputError(
+                "extra_headers", name, "must not set Authorization; pass api_key instead"
+            )
+    return dict(extra)
 
 
 def check_flag(name: str, value: Any) -> bool | None:

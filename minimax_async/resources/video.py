@@ -35,10 +35,7 @@ from minimax_async.models import (
 from minimax_async.resources._base import Core, Resource, check_flag, check_id
 from minimax_async.resources.files import Files
 
-__all__ = ("DEFAULT_MODEL", "SubjectInput", "Videos")
-
-#: The model of MiniMax's own samples and MCP server.
-DEFAULT_MODEL = "MiniMax-Hailuo-2.3"
+__all__ = ("SubjectInput", "Videos")
 
 #: One face image, a :class:`SubjectReference`, or the wire's list of ``{type, image}``.
 SubjectInput = ImageInput | SubjectReference | Sequence[SubjectReference | Mapping[str, Any]]
@@ -54,7 +51,7 @@ class Videos(Resource):
     async def create(
         self,
         *,
-        model: str = DEFAULT_MODEL,
+        model: str | None = None,
         prompt: str | None = None,
         first_frame_image: ImageInput | None = None,
         last_frame_image: ImageInput | None = None,
@@ -66,12 +63,18 @@ class Videos(Resource):
         callback_url: str | None = None,
         aigc_watermark: bool | None = None,
         timeout: float | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
     ) -> VideoTask:
         """Check everything locally, then send one create; returns the task handle.
 
+        ``model=None`` picks the mode's default: MiniMax-Hailuo-2.3 for text- and
+        image-to-video, MiniMax-Hailuo-02 for first+last frame, S2V-01 for a subject.
         Images may be a URL (passed through), a data URL, a path, bytes or a binary
         file; local ones are checked and sent as data URLs. Options left as None are
-        not sent (MiniMax's defaults apply). Waits for the client's RPM limiter and
+        not sent (MiniMax's defaults apply). ``extra_body`` adds (or overrides) body
+        fields MiniMax documents before this SDK does, sent unchecked and journaled;
+        ``extra_headers`` adds request headers. Waits for the client's RPM limiter and
         in-flight cap first.
         """
         body = await self._body(
@@ -87,14 +90,20 @@ class Videos(Resource):
             callback_url=await self._core.callback_url(callback_url, "video"),
             aigc_watermark=aigc_watermark,
         )
-        created, slot = await self._core.submit("/v1/video_generation", body, timeout=timeout)
+        created, slot = await self._core.submit(
+            "/v1/video_generation",
+            body,
+            timeout=timeout,
+            extra_body=extra_body,
+            extra_headers=extra_headers,
+        )
         assert created.task_id is not None  # the transport refuses answers without one
         return VideoTask(created.task_id, backend=self, slot=slot, trace_id=created.trace_id)
 
     async def _body(
         self,
         *,
-        model: str,
+        model: str | None,
         prompt: str | None,
         first_frame_image: ImageInput | None,
         last_frame_image: ImageInput | None,
@@ -119,6 +128,7 @@ class Videos(Resource):
             last_frame=last_frame_image is not None,
             subject_reference=subjects,
         )
+        model = params.model
         if prompt:
             check_camera_commands(prompt, model=model, stacklevel=4)
         wire_subjects = None
@@ -172,8 +182,8 @@ class Videos(Resource):
 
 
 def _check_types(model: Any, prompt: Any, duration: Any, resolution: Any) -> None:
-    if not isinstance(model, str):
-        raise InvalidInputError("model", model, "must be a model name string")
+    if model is not None and not isinstance(model, str):
+        raise InvalidInputError("model", model, "must be a model name string or None")
     if prompt is not None and not isinstance(prompt, str):
         raise InvalidInputError("prompt", prompt, "must be a string")
     if duration is not None and (isinstance(duration, bool) or not isinstance(duration, int)):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import warnings
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -57,11 +57,15 @@ class VideoAgent(Resource):
         media_inputs: Sequence[ImageInput | MediaInput] | None = None,
         callback_url: str | None = None,
         timeout: float | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
     ) -> VideoAgentTask:
         """Check the template's required inputs locally, then send one create.
 
         ``media_inputs`` items may be URLs, data URLs, paths, bytes or binary files;
-        local images are checked and sent as data URLs.
+        local images are checked and sent as data URLs. ``extra_body`` adds (or
+        overrides) body fields MiniMax documents before this SDK does, sent unchecked
+        and journaled; ``extra_headers`` adds request headers.
         """
         tid = _template_id(template_id, warn=True)
         texts = _texts(text_inputs)
@@ -74,7 +78,11 @@ class VideoAgent(Resource):
             callback_url=await self._core.callback_url(callback_url, "agent"),
         )
         created, slot = await self._core.submit(
-            "/v1/video_template_generation", request.to_wire(), timeout=timeout
+            "/v1/video_template_generation",
+            request.to_wire(),
+            timeout=timeout,
+            extra_body=extra_body,
+            extra_headers=extra_headers,
         )
         assert created.task_id is not None  # the transport refuses answers without one
         return VideoAgentTask(created.task_id, backend=self, slot=slot, trace_id=created.trace_id)
