@@ -7,7 +7,7 @@ from pathlib import Path
 from minimax_async.emulator._images import CheckedImage
 from minimax_async.emulator._v1_tables import RESOLUTION_PIXELS
 
-__all__ = ("VIDEOS_DIR", "output_size", "video_asset")
+__all__ = ("VIDEOS_DIR", "output_size", "v2_asset", "video_asset")
 
 VIDEOS_DIR = Path(__file__).parent / "videos"
 _FALLBACK_RESOLUTION = "768P"
@@ -27,6 +27,11 @@ def video_asset(resolution: str, duration: int) -> Path:
         if candidates:
             return candidates[0]
     raise FileNotFoundError(f"no emulator video assets in {VIDEOS_DIR}")
+
+
+def v2_asset(resolution: str, ratio: str) -> Path:
+    """The bundled V2 MP4 (with audio) for a resolution and a concrete ratio."""
+    return VIDEOS_DIR / "v2" / f"{resolution}_{ratio.replace(':', 'x')}.mp4"
 
 
 def _gap(path: Path, duration: int) -> int:
