@@ -68,7 +68,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         )
     for name, text in _FLAG_KNOBS:
         parser.add_argument("--" + name.replace("_", "-"), action="store_true", help=text)
-    parser.add_argument("--log-level", default="WARNING", help="logging level (WARNING)")
+    parser.add_argument(
+        "--log-level",
+        default="INFO",
+        help="logging level (INFO: one line per request, without its headers)",
+    )
 
 
 def config_from_args(args: argparse.Namespace) -> EmulatorConfig:
@@ -114,7 +118,11 @@ def run_from_args(args: argparse.Namespace, parser: argparse.ArgumentParser) -> 
         config = config_from_args(args)
     except ValueError as exc:
         parser.error(str(exc))
-    logging.basicConfig(level=args.log_level.upper(), stream=sys.stderr)
+    logging.basicConfig(
+        level=args.log_level.upper(),
+        stream=sys.stderr,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
     try:
         asyncio.run(run(config, host=args.host, port=args.port))
     except KeyboardInterrupt:

@@ -6,6 +6,7 @@ import asyncio
 import contextvars
 import logging
 import random
+import time
 import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -31,6 +32,9 @@ __all__ = (
 )
 
 logger = logging.getLogger(__name__)
+#: One INFO line per request: method, path, HTTP status, duration. Never a header, so
+#: never the Authorization key; the query string is left out too.
+request_log = logging.getLogger("minimax_async.emulator.requests")
 
 # The record of the request being handled. A context variable rather than request
 # storage: the middleware, the handler and on_response_prepare all run in its task.
@@ -66,7 +70,7 @@ def answer(request: web.Request, body: dict[str, Any]) -> web.Response:
 def record_middleware(
     requests: list[RecordedRequest],
 ) -> Middleware:
-    """Record every request, and map routing misses to 404 and bugs to a JSON 1000."""
+    """Record and log every request; map routing misses to 404 and bugs to a JSON 1000."""
 
     @web.middleware
     async def middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
@@ -79,6 +83,7 @@ def record_middleware(
         )
         _CURRENT.set(record)
         requests.append(record)
+        started = time.perf_counter()
         try:
             response = await handler(request)
         except (web.HTTPNotFound, web.HTTPMethodNotAllowed):
@@ -91,6 +96,13 @@ def record_middleware(
             record.status_code = 1000
             response = web.json_response(error_body(1000, "unknown error"), status=500)
         record.http_status = response.status
+        request_log.info(
+            "%s %s %d %.1f ms",
+            request.method,
+            request.path,
+            response.status,
+            (time.perf_counter() - started) * 1000,
+        )
         return response
 
     return middleware

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import re
 import signal
 import subprocess
 import sys
+import urllib.error
 import urllib.request
 from typing import Any
 
@@ -124,3 +126,38 @@ def test_a_bad_knob_value_exits_2_naming_it() -> None:
     )
     assert proc.returncode == 2
     assert "failure_code=999" in proc.stderr
+
+
+def _status_of(url: str, headers: dict[str, str]) -> int:
+    try:
+        with urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=30) as r:
+            return int(r.status)
+    except urllib.error.HTTPError as exc:
+        exc.close()
+        return exc.code
+
+
+async def test_the_standalone_emulator_logs_each_request_without_the_key() -> None:
+    argv = [PYTHON, "-m", "minimax_async.emulator", "--port", "0"]
+    async with await anyio.open_process(argv) as proc:
+        assert proc.stdout is not None
+        assert proc.stderr is not None
+        with anyio.fail_after(30):
+            base_url = (await proc.stdout.receive()).decode().strip()
+        headers = {"Authorization": "Bearer sekrit-key-4242"}
+        query = base_url + "/v1/query/video_generation?task_id=1"
+        assert await anyio.to_thread.run_sync(_status_of, query, headers) == 200
+        assert await anyio.to_thread.run_sync(_status_of, base_url + "/nowhere", {}) == 404
+        proc.send_signal(signal.SIGINT)
+        with anyio.fail_after(30):
+            assert await proc.wait() == 0
+            log = b""
+            async for chunk in proc.stderr:
+                log += chunk
+    lines = log.decode().splitlines()
+    served = [line for line in lines if "minimax_async.emulator.requests" in line]
+    assert len(served) == 2, lines
+    assert re.search(r"INFO .*: GET /v1/query/video_generation 200 \d+\.\d ms$", served[0])
+    assert re.search(r"INFO .*: GET /nowhere 404 \d+\.\d ms$", served[1])
+    assert "sekrit-key-4242" not in log.decode()
+    assert "task_id=1" not in log.decode()
