@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Callable
 
 from minimax_async.emulator._callbacks import CallbackClient
@@ -65,11 +66,38 @@ class Lifecycle:
         for status, seconds in self._stages(task):
             # The lifecycle is made of real timers; that is the emulation, not a test wait.
             await asyncio.sleep(self._config().scaled(seconds))
-            if status is Status.SUCCESS:
-                self._finish(task)
-            await self._store.set_status(task, status)
-            logger.debug("task %s -> %s", task.task_id, status.value)
-            self._push(task)
+            await self._enter(task, status)
+
+    async def _enter(self, task: TaskRecord, status: Status) -> None:
+        if status is Status.SUCCESS:
+            self._finish(task)
+        await self._store.set_status(task, status)
+        logger.debug("task %s -> %s", task.task_id, status.value)
+        self._push(task)
+
+    def schedule(self, task: TaskRecord) -> list[tuple[Status, float]]:
+        """The wall-clock time (``time.time()``) at which ``task`` enters each status."""
+        at = task.history_times[0]
+        times = []
+        for status, seconds in self._stages(task):
+            at += self._config().scaled(seconds)
+            times.append((status, at))
+        return times
+
+    def resume(self, task: TaskRecord, schedule: list[tuple[Status, float]]) -> None:
+        """Go on with a task restored from a saved state, each status at its saved time."""
+        if task.kind == "agent" and task.status is Status.SUCCESS:
+            self._mint_agent_url(task)  # the old link died with the server that minted it
+        runner = asyncio.get_running_loop().create_task(self._resume(task, schedule))
+        self._running.add(runner)
+        runner.add_done_callback(self._running.discard)
+
+    async def _resume(self, task: TaskRecord, schedule: list[tuple[Status, float]]) -> None:
+        for status, at in schedule:
+            if status in task.history:
+                continue
+            await asyncio.sleep(max(0.0, at - time.time()))
+            await self._enter(task, status)
 
     def _finish(self, task: TaskRecord) -> None:
         if task.kind == "agent":

@@ -6,6 +6,7 @@ import asyncio
 import logging
 import random
 from collections.abc import Awaitable, Callable, Mapping
+from pathlib import Path
 from types import TracebackType
 from typing import TypeVar
 
@@ -16,6 +17,7 @@ from minimax_async.emulator._config import EmulatorConfig
 from minimax_async.emulator._http import fault_middleware, record_middleware, set_trace_header
 from minimax_async.emulator._recording import RecordedPush, RecordedRequest
 from minimax_async.emulator._routes import Api
+from minimax_async.emulator._saved import SavedState
 from minimax_async.emulator._state import FileRecord, Store, TaskRecord
 from minimax_async.emulator._status import Status
 
@@ -36,7 +38,8 @@ class Emulator:
 
     ``port=0`` (the default) binds an ephemeral port; ``base_url`` tells which.
     ``config`` is live: change its knobs between calls. ``requests``, ``pushes`` and
-    ``tasks`` record everything the emulator saw and did.
+    ``tasks`` record everything the emulator saw and did. ``state_file`` keeps tasks,
+    files and their timings across runs (see :mod:`minimax_async.emulator._saved`).
     """
 
     def __init__(
@@ -45,6 +48,7 @@ class Emulator:
         config: EmulatorConfig | None = None,
         host: str = "127.0.0.1",
         port: int = 0,
+        state_file: str | Path | None = None,
     ) -> None:
         self.config = config if config is not None else EmulatorConfig()
         self.host = host
@@ -58,6 +62,7 @@ class Emulator:
         )
         self._runner: web.AppRunner | None = None
         self._base_url: str | None = None
+        self._saved = SavedState(state_file) if state_file is not None else None
 
     def _get_config(self) -> EmulatorConfig:
         return self.config
@@ -120,7 +125,18 @@ class Emulator:
         self.port = port
         self._base_url = f"http://{shown}:{port}"
         self._api.base_url = self._base_url
+        if self._saved is not None:
+            self._restore(self._saved)
         logger.info("MiniMax emulator listening on %s", self._base_url)
+
+    def _restore(self, saved: SavedState) -> None:
+        store, lifecycle = self._store, self._api.lifecycle
+        try:
+            saved.restore(store, lifecycle)
+        except OSError as exc:
+            logger.warning("emulator state %s unusable, not kept: %s", saved.path, exc)
+            return
+        store.on_change = lambda task: saved.record(store, lifecycle, task)
 
     async def aclose(self) -> None:
         """Stop serving, cancel lifecycles and pending pushes, close the HTTP session."""

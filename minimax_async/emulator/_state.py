@@ -6,6 +6,7 @@ import asyncio
 import hashlib
 import random
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -92,6 +93,8 @@ class Store:
         self.files: dict[str, FileRecord] = {}
         self.links: dict[str, LinkRecord] = {}
         self._changed = asyncio.Condition()
+        #: Called after every new task and status change (a saved state hooks in here).
+        self.on_change: Callable[[TaskRecord], None] | None = None
 
     def new_task_id(self) -> str:
         """An unused 18-digit numeric string (larger than 2**53, as real ones are)."""
@@ -117,6 +120,7 @@ class Store:
 
     async def add_task(self, task: TaskRecord) -> None:
         self.tasks[task.task_id] = task
+        self._notify(task)
         async with self._changed:
             self._changed.notify_all()
 
@@ -124,8 +128,13 @@ class Store:
         task.status = status
         task.history.append(status)
         task.history_times.append(time.time())
+        self._notify(task)
         async with self._changed:
             self._changed.notify_all()
+
+    def _notify(self, task: TaskRecord) -> None:
+        if self.on_change is not None:
+            self.on_change(task)
 
     async def wait_for_status(self, task_id: str, status: Status) -> TaskRecord:
         """Wait until ``task_id`` has reached ``status`` (now or earlier in its history).
