@@ -140,8 +140,10 @@ def test_console_command_runs(command: str, workdir: Path) -> None:
     if argv[1] == "emulator":
         _run_emulator_briefly(exe)
         return
+    # The embedded emulator keeps its state in a per-user cache: this test's own.
+    env = _env(XDG_CACHE_HOME=str(workdir / "cache"))
     done = subprocess.run(
-        exe, cwd=workdir, env=_env(), capture_output=True, text=True, timeout=DEADLINE
+        exe, cwd=workdir, env=env, capture_output=True, text=True, timeout=DEADLINE
     )
     assert done.returncode == 0, done.stderr
     if "--out" in argv:

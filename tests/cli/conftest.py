@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -81,10 +82,14 @@ class ThreadedEmulator:
 
 
 @pytest.fixture(autouse=True)
-def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    """No ambient MiniMax settings: each test says what it connects to."""
+def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No ambient MiniMax settings: each test says what it connects to.
+
+    The embedded emulator's state goes to this test's own cache directory.
+    """
     for name in ("MINIMAX_API_KEY", "MINIMAX_BASE_URL", "MINIMAX_REGION"):
         monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
 
 
 @pytest.fixture

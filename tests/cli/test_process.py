@@ -214,3 +214,132 @@ def test_one_batch_per_out_dir_even_after_sigkill(
         check=False,
     )
     assert probe.returncode == 0, probe.stderr
+
+
+def _run(*argv: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "minimax_async", *argv],
+        cwd=cwd,
+        env=_env(),
+        capture_output=True,
+        text=True,
+        timeout=50,
+        check=False,
+    )
+
+
+def test_the_embedded_emulator_keeps_tasks_and_files_across_runs(tmp_path: Path) -> None:
+    made = _run("generate", "--prompt", "waves", "--out", "a.mp4", "--json", cwd=tmp_path)
+    assert made.returncode == 0, made.stderr
+    [record] = json_lines(made.stdout)
+    # Another process, another embedded emulator: the same per-user state.
+    status = _run("status", record["task_id"], "--json", cwd=tmp_path)
+    assert status.returncode == 0, status.stderr
+    assert json.loads(status.stdout)["file_id"] == record["file_id"]
+    fetched = _run("download", record["file_id"], "--out", "b.mp4", cwd=tmp_path)
+    assert fetched.returncode == 0, fetched.stderr
+    assert (tmp_path / "b.mp4").read_bytes() == (tmp_path / "a.mp4").read_bytes()
+
+
+def test_a_batch_killed_mid_render_resumes_on_the_embedded_emulator(tmp_path: Path) -> None:
+    jobs = tmp_path / "jobs.jsonl"
+    jobs.write_text(json.dumps({"name": "slow", "prompt": "p", "duration": 10}) + "\n")
+    argv = ["batch", str(jobs), "--out-dir", str(tmp_path / "out"), "--json"]
+    first = _spawn(*argv)
+    try:
+        assert first.stderr is not None
+        _read_until(first.stderr, "slow: running task ")
+    finally:
+        first.kill()  # no goodbye: the task lives on in the emulator's saved state
+        first.communicate(timeout=30)
+    [intent] = [r for r in _journal(tmp_path / "out") if r["state"] == "submitted"]
+    again = _run(*argv)
+    assert again.returncode == 0, again.stderr
+    [result] = json_lines(again.stdout)
+    assert (result["status"], result["task_id"]) == ("Success", intent["task_id"])
+    assert_playable_mp4(tmp_path / "out" / "slow.mp4")
+
+
+def test_a_resumed_task_is_queried_at_once_not_after_the_quiet_period(
+    tmp_path: Path, emulator_factory: EmulatorFactory
+) -> None:
+    # A receiver is used (loopback emulator); its watchdog would first ask after 30 s.
+    emulator = emulator_factory(time_scale=1.0, processing_seconds=3.0)
+    jobs = _jobs(tmp_path, 1)
+    argv = ["batch", str(jobs), "--out-dir", str(tmp_path / "out"), *emulator.args()]
+    first = _spawn(*argv)
+    try:
+        assert first.stderr is not None
+        _read_until(first.stderr, "job0: running task ")
+    finally:
+        first.kill()
+        first.communicate(timeout=30)
+    # A deadline shorter than the quiet period: only an immediate query can meet it.
+    again = _run(*argv, "--timeout", "20", "--json")
+    assert again.returncode == 0, again.stderr
+    assert len(emulator.creates()) == 1
+
+
+def test_a_loopback_emulator_delivers_results_by_push(
+    tmp_path: Path, emulator_factory: EmulatorFactory
+) -> None:
+    emulator = emulator_factory(time_scale=1.0, processing_seconds=0.5)
+    url = ["--base-url", emulator.base_url, "--api-key", "k"]
+    # Polling once every 10 minutes and a 20 s deadline: only a push can finish it.
+    done = _run(
+        "generate",
+        "--prompt",
+        "p",
+        "--out",
+        "a.mp4",
+        "--poll-interval",
+        "600",
+        "--timeout",
+        "20",
+        *url,
+        cwd=tmp_path,
+    )
+    assert done.returncode == 0, done.stderr
+    assert emulator.emulator is not None
+    finals = [p for p in emulator.emulator.pushes if p.kind == "status" and p.delivered]
+    assert finals, emulator.emulator.pushes
+    assert finals[0].url.startswith("http://127.0.0.1:")
+
+
+def test_an_unreachable_callback_url_is_refused_before_any_create(
+    tmp_path: Path, emulator_factory: EmulatorFactory
+) -> None:
+    emulator = emulator_factory()
+    done = _run(
+        "generate",
+        "--prompt",
+        "p",
+        *emulator.args(),
+        "--callback-listen",
+        "127.0.0.1:0",
+        "--callback-public-url",
+        "http://127.0.0.1:9/nowhere",
+        cwd=tmp_path,
+    )
+    assert done.returncode == 2, done.stderr
+    assert "does not reach the receiver listening on 127.0.0.1:0" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert emulator.creates() == []
+
+
+@pytest.mark.parametrize(
+    ("url", "rule"),
+    [
+        ("http://127.0.0.1:99999", "Port out of range"),
+        (":abc", "must start with http:// or https://"),
+        ("http://[::1", "Invalid IPv6 URL"),
+        ("http://", "has no host"),
+        ("http://127.0.0.1:8765/v1", "without /v1"),
+    ],
+)
+def test_a_malformed_base_url_is_one_line_and_exit_2(url: str, rule: str) -> None:
+    done = _run("status", "1", "--base-url", url, "--api-key", "k")
+    assert done.returncode == 2
+    assert done.stderr.splitlines() == [done.stderr.strip()]  # one line, no traceback
+    assert f"--base-url={url!r}" in done.stderr
+    assert rule in done.stderr
