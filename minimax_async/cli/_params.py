@@ -12,27 +12,22 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from minimax_async._camera import CameraMove, camera
-from minimax_async._catalog import Mode
 from minimax_async._exceptions import InvalidInputError
 from minimax_async._images import check_data_url, inspect_image, is_remote_url
-from minimax_async._rules import check_video_params, detect_mode
+from minimax_async._rules import check_video_params
 
-__all__ = ("DEFAULT_MODELS", "VideoParams", "check_image", "parse_camera", "video_params")
-
-#: The model used when none is given, per mode: the newest model offering that mode.
-DEFAULT_MODELS = {
-    Mode.TEXT_TO_VIDEO: "MiniMax-Hailuo-2.3",
-    Mode.IMAGE_TO_VIDEO: "MiniMax-Hailuo-2.3",
-    Mode.FIRST_LAST_FRAME: "MiniMax-Hailuo-02",
-    Mode.SUBJECT_REFERENCE: "S2V-01",
-}
-
+__all__ = ("VideoParams", "check_image", "parse_camera", "video_params")
 
 @dataclass(frozen=True)
 class VideoParams:
-    """A checked video create request; images are URLs, data URLs or absolute paths."""
+    """A checked video create request; images are URLs, data URLs or absolute paths.
 
-    model: str
+    ``model`` is what the user asked for (None: the SDK picks the mode's default);
+    ``resolved_model`` is the model the create will use.
+    """
+
+    model: str | None
+    resolved_model: str
     prompt: str | None = None
     first_frame_image: str | Path | None = None
     last_frame_image: str | Path | None = None
@@ -112,7 +107,7 @@ def video_params(
     base: Path,
     names: dict[str, str] | None = None,
 ) -> VideoParams:
-    """Check every option and fill the model default; errors name the flag or field.
+    """Check every option by the SDK's rules; errors name the flag or field.
 
     ``names`` maps a parameter to what the user calls it (``first_frame`` to
     ``--first-frame``, say); by default the wire field names are used.
@@ -129,14 +124,9 @@ def video_params(
         prompt = f"{prompt} {bracket}" if prompt else bracket
     if resolution is not None:
         resolution = resolution.upper()
-    mode = detect_mode(
-        first_frame=first_frame is not None,
-        last_frame=last_frame is not None,
-        subject_reference=subject is not None,
-    )
-    chosen = model if model is not None else DEFAULT_MODELS[mode]
+    # The SDK's own rules (and its default model per mode), checked before any create.
     checked = check_video_params(
-        model=chosen,
+        model=model,
         prompt=prompt,
         duration=duration,
         resolution=resolution,
@@ -149,7 +139,8 @@ def video_params(
         return None if value is None else check_image(value, field=label[key], base=base)
 
     return VideoParams(
-        model=chosen,
+        model=model,
+        resolved_model=checked.model,
         prompt=prompt,
         first_frame_image=image(first_frame, "first_frame"),
         last_frame_image=image(last_frame, "last_frame"),

@@ -37,12 +37,13 @@ def test_good_lines_get_keys_models_and_absolute_image_paths(tmp_path: Path) -> 
     assert dusk.key == "dusk"
     assert dusk.filename == "dusk.mp4"
     assert dusk.params.prompt == "A lighthouse at dusk [Pan left]"
-    assert dusk.params.model == "MiniMax-Hailuo-2.3"
+    assert dusk.params.model is None  # the SDK picks the mode's default
+    assert dusk.params.resolved_model == "MiniMax-Hailuo-2.3"
     assert i2v.key == f"job-{i2v.fingerprint.removeprefix('sha256:')[:12]}"
     assert i2v.params.first_frame_image == (tmp_path / "first.jpg").resolve()
     assert i2v.params.resolution == "768P"
-    assert fl2v.params.model == "MiniMax-Hailuo-02"
-    assert s2v.params.model == "S2V-01"
+    assert fl2v.params.resolved_model == "MiniMax-Hailuo-02"
+    assert s2v.params.resolved_model == "S2V-01"
     assert s2v.params.subject_image == "https://example.test/face.jpg"
 
 
