@@ -37,6 +37,7 @@ async def create_video(request: web.Request) -> web.Response:
 def create_app(*, public_url: str, settings: dict[str, Any]) -> web.Application:
     """The app; ``public_url`` is where MiniMax reaches ``/minimax`` on this server."""
     callbacks = CallbackServer(public_url=f"{public_url}/minimax", listen=False)
+    callbacks.redact_access_logs()  # the secret in the URL stays out of access logs
     app = web.Application()
     app.add_subapp("/minimax", callbacks.aiohttp_app())
     app.router.add_post("/videos", create_video)

@@ -34,6 +34,7 @@ def create_app(
 ) -> FastAPI:
     """The app; ``public_url`` is where MiniMax reaches ``/minimax`` on this server."""
     callbacks = CallbackServer(public_url=f"{public_url}/minimax", listen=False)
+    callbacks.redact_access_logs()  # the secret in the URL stays out of access logs
     settings = {**settings, "callbacks": callbacks}
     state: dict[str, AsyncMiniMax] = {}
 

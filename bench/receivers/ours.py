@@ -3,9 +3,8 @@
 Every push therefore goes through the real path: secret check, body cap, JSON parse,
 push validation into a ``TaskSnapshot``, registry lookup, forward-only status update and
 (for terminal pushes) future resolution. Confirmation is off, so a terminal push
-resolves its waiter without a query, as in the e2e "healthy path". uvloop is used when
-the ``speed`` extra is installed, as an application would; ``--http`` picks the
-receiver's HTTP implementation (``auto``: httptools when installed).
+resolves its waiter without a query, as in the e2e "healthy path". Default event loop,
+as a default install runs it.
 """
 
 from __future__ import annotations
@@ -13,7 +12,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-from typing import Any
 
 from bench._procs import announce_and_wait
 from bench._wrk import task_id
@@ -27,14 +25,13 @@ async def _never_queried() -> TaskSnapshot:
     raise RuntimeError("the throughput receiver must not poll")
 
 
-async def _serve(secret: str, port: int, tasks: int, http: Any) -> None:
+async def _serve(secret: str, port: int, tasks: int) -> None:
     server = CallbackServer(
         port=port,
         secret=secret,
         confirm=False,
         quiet_period=3600.0,
         max_poll_interval=3600.0,
-        http=http,
     )
     async with server:
         waiters = [
@@ -44,19 +41,10 @@ async def _serve(secret: str, port: int, tasks: int, http: Any) -> None:
         await asyncio.sleep(0)
         await announce_and_wait(server.port)
         resolved = sum(1 for waiter in waiters if waiter.done() and not waiter.cancelled())
-        sys.stderr.write(f"{server.http}: resolved {resolved} of {tasks} waiters\n")
+        sys.stderr.write(f"resolved {resolved} of {tasks} waiters\n")
         for waiter in waiters:
             waiter.cancel()
         await asyncio.gather(*waiters, return_exceptions=True)
-
-
-def _install_uvloop() -> str:
-    try:
-        import uvloop
-    except ImportError:
-        return "asyncio"
-    uvloop.install()
-    return "uvloop"
 
 
 def main() -> None:
@@ -64,12 +52,8 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--secret", required=True)
     parser.add_argument("--tasks", type=int, default=10_000)
-    parser.add_argument("--no-uvloop", action="store_true")
-    parser.add_argument("--http", choices=("auto", "aiohttp", "httptools"), default="auto")
     args = parser.parse_args()
-    if not args.no_uvloop:
-        _install_uvloop()
-    asyncio.run(_serve(args.secret, args.port, args.tasks, args.http))
+    asyncio.run(_serve(args.secret, args.port, args.tasks))
 
 
 if __name__ == "__main__":

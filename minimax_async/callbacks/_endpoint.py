@@ -1,8 +1,8 @@
 """The receiver's HTTP edge without an HTTP framework: route, secret, challenge, push.
 
 :class:`Endpoint` holds the logic every transport shares (path and method in, then
-bytes in, status and encoded JSON out): the aiohttp server and sub-application, the
-httptools protocol and the ASGI adapter only move bytes. Pushes are unsigned
+bytes in, status and encoded JSON out): the aiohttp application (mounted or
+standalone) and the ASGI adapter only move bytes. Pushes are unsigned
 upstream, so everything arriving is untrusted: a wrong or missing secret gets a bare
 404 before the body is read, oversized bodies get 413, anything malformed gets 400.
 Nothing a sender does yields a 500.
@@ -24,7 +24,7 @@ from minimax_async.callbacks._hooks import Hooks
 from minimax_async.callbacks._tracker import Tracker
 from minimax_async.models import TaskSnapshot
 
-__all__ = ("KINDS", "Endpoint", "Reply", "dumps", "loads", "normalise_path")
+__all__ = ("KINDS", "Endpoint", "Reply", "dumps", "normalise_path")
 
 logger = logging.getLogger(__name__)
 
@@ -32,23 +32,12 @@ KINDS = ("video", "agent")
 _TASK_ID = re.compile(r"[A-Za-z0-9_.:-]{1,64}")
 _OK: dict[str, Any] = {"status": "success"}
 
-try:  # the `speed` extra: orjson parses pushes several times faster than json
-    import orjson
+_JSON_ERRORS = (ValueError, RecursionError)
 
-    loads: Any = orjson.loads
-    _JSON_ERRORS: tuple[type[Exception], ...] = (ValueError, RecursionError)
 
-    def dumps(payload: Any) -> bytes:
-        """Encode a reply (orjson when installed, else the json module)."""
-        return orjson.dumps(payload)
-
-except ImportError:  # pragma: no cover - exercised when the extra is absent
-    loads = json.loads
-    _JSON_ERRORS = (ValueError, RecursionError)
-
-    def dumps(payload: Any) -> bytes:
-        """Encode a reply (orjson when installed, else the json module)."""
-        return json.dumps(payload, separators=(",", ":")).encode()
+def dumps(payload: Any) -> bytes:
+    """Encode a reply: compact JSON, UTF-8."""
+    return json.dumps(payload, separators=(",", ":")).encode()
 
 
 _OK_BODY = dumps(_OK)
@@ -121,7 +110,7 @@ class Endpoint:
     def handle(self, body: bytes, *, kind: str, trace_id: str | None) -> Reply:
         """Answer a challenge or apply a push; never raises."""
         try:
-            data = loads(body)
+            data = json.loads(body)
         except _JSON_ERRORS:
             self.reject("body is not JSON", trace_id=trace_id)
             return 400, _rule("body", body[:40], "must be a JSON object")
@@ -153,8 +142,7 @@ class Endpoint:
             self.reject("challenge is not a string", trace_id=trace_id)
             return 400, _rule("challenge", value, "must be a string")
         if isinstance(value, str) and not _is_utf8_text(value):
-            # orjson refuses lone surrogates while parsing; the json module lets them
-            # through, so check here and answer the same either way.
+            # The json module lets lone surrogates through, and they cannot be echoed.
             self.reject("challenge is not valid Unicode text", trace_id=trace_id)
             return 400, _rule("challenge", value, "must be valid Unicode text")
         self._hooks.emit("challenge", trace_id=trace_id)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import importlib.util
+import functools
 import logging
 import re
 import secrets
@@ -15,7 +15,8 @@ import anyio
 from aiohttp import web
 
 from minimax_async._exceptions import ClosedError, InvalidInputError, SelfCheckError
-from minimax_async.callbacks._aiohttp import build_aiohttp_app, build_server
+from minimax_async.callbacks._access_log import SecretFilter
+from minimax_async.callbacks._aiohttp import build_aiohttp_app
 from minimax_async.callbacks._asgi import ASGIApp, CallbackASGIApp
 from minimax_async.callbacks._bus import ResultBus
 from minimax_async.callbacks._endpoint import KINDS, Endpoint, normalise_path
@@ -30,7 +31,8 @@ logger = logging.getLogger("minimax_async.callbacks")
 
 _SECRET = re.compile(r"[A-Za-z0-9_-]{16,128}")
 _WILDCARD_HOSTS = ("", "0.0.0.0", "::")
-_HTTP = ("auto", "aiohttp", "httptools")
+#: Where web servers log requests: the loggers :meth:`CallbackServer.redact_access_logs` covers.
+_ACCESS_LOGGERS = ("aiohttp.access", "uvicorn.access", "gunicorn.access", "hypercorn.access")
 
 
 class CallbackServer:
@@ -47,17 +49,19 @@ class CallbackServer:
     the bound loopback address is used, which only the emulator can reach. The callback
     URL carries an unguessable ``secret`` path segment; requests without it get 404.
     ``listen=False`` binds no socket: serve :meth:`aiohttp_app` or :meth:`asgi_app`
-    from your own application instead (then ``public_url`` is required).
+    from your own application instead (then ``public_url`` is required and includes the
+    mount point). ``path`` is where the receiver's routes start inside whatever serves
+    them: ``/minimax/callback`` standalone, the mount point itself when ``listen=False``.
+    Either way the URL carries the secret: :meth:`redact_access_logs` keeps it out of
+    access logs.
 
     Several worker processes: give each the same ``secret`` and a shared ``bus`` (e.g.
     ``minimax_async.durable.RedisBus``), so a push any worker receives resolves the
     waiter in whichever worker awaits the task; ``reuse_port=True`` lets them all bind
     one port (SO_REUSEPORT, the kernel spreads connections).
 
-    ``http`` picks the standalone receiver's HTTP implementation: ``"httptools"`` (an
-    asyncio protocol on httptools' parser, about three times the pushes per second;
-    needs the ``speed`` extra), ``"aiohttp"`` (aiohttp's server, always available) or
-    ``"auto"`` (httptools when installed). Both answer the same requests the same way.
+    The standalone receiver is :meth:`aiohttp_app` on aiohttp's ``AppRunner``: the very
+    application a mounted receiver serves.
     """
 
     def __init__(
@@ -66,7 +70,7 @@ class CallbackServer:
         host: str = "127.0.0.1",
         port: int = 0,
         public_url: str | None = None,
-        path: str = "/minimax/callback",
+        path: str | None = None,
         secret: str | None = None,
         confirm: bool = True,
         quiet_period: float = 30.0,
@@ -79,11 +83,8 @@ class CallbackServer:
         check_on_start: bool = False,
         bus: ResultBus | None = None,
         reuse_port: bool = False,
-        http: Literal["auto", "aiohttp", "httptools"] = "auto",
     ) -> None:
         _check_options(public_url, secret, quiet_period, max_poll_interval, poll_jitter)
-        #: The HTTP implementation in use: "httptools" or "aiohttp".
-        self.http = _pick_http(http)
         if max_concurrent_polls < 1:
             raise InvalidInputError("max_concurrent_polls", max_concurrent_polls, "must be >= 1")
         if max_body < 64:
@@ -93,6 +94,8 @@ class CallbackServer:
         self.host = host
         self.port = port
         self.public_url = public_url.rstrip("/") if public_url else None
+        if path is None:
+            path = "/minimax/callback" if listen else ""
         self.path = normalise_path(path)
         self.confirm = confirm
         self.listen = listen
@@ -158,23 +161,17 @@ class CallbackServer:
                 raise
 
     async def _bind(self) -> None:
-        if self.http == "httptools":
-            from minimax_async.callbacks._httptools import HttptoolsServer
-
-            fast = HttptoolsServer(self._endpoint)
-            host, port = await fast.start(self.host, self.port, reuse_port=self.reuse_port)
-            self._unbind = fast.aclose
-        else:
-            runner = web.ServerRunner(build_server(self._endpoint))
-            await runner.setup()
-            try:
-                site = web.TCPSite(runner, self.host, self.port, reuse_port=self.reuse_port or None)
-                await site.start()
-            except BaseException:
-                await runner.cleanup()
-                raise
-            self._unbind = runner.cleanup
-            host, port = runner.addresses[0][:2]
+        # No access log: the URL carries the secret, and the receiver logs each push.
+        runner = web.AppRunner(self.aiohttp_app(), access_log=None, handle_signals=False)
+        await runner.setup()
+        try:
+            site = web.TCPSite(runner, self.host, self.port, reuse_port=self.reuse_port or None)
+            await site.start()
+        except BaseException:
+            await runner.cleanup()
+            raise
+        self._unbind = runner.cleanup
+        host, port = runner.addresses[0][:2]
         self.port = port
         if self.host in _WILDCARD_HOSTS:
             host = "127.0.0.1"
@@ -271,6 +268,23 @@ class CallbackServer:
         """An ASGI app: ``fastapi_app.mount("/minimax", callbacks.asgi_app())``."""
         return CallbackASGIApp(self._endpoint)
 
+    def redact_access_logs(self, *loggers: str | logging.Logger) -> logging.Filter:
+        """Keep the secret out of access logs, in one line: ``callbacks.redact_access_logs()``.
+
+        Adds a filter that writes ``<secret>`` in its place to the given loggers (names or
+        objects; by default the access loggers of aiohttp, uvicorn, gunicorn and
+        hypercorn) and returns it: add it to a handler too, to cover every logger the
+        handler serves. Calling it again adds nothing twice.
+        """
+        for target in loggers or _ACCESS_LOGGERS:
+            named = logging.getLogger(target) if isinstance(target, str) else target
+            named.addFilter(self._log_filter)
+        return self._log_filter
+
+    @functools.cached_property
+    def _log_filter(self) -> SecretFilter:
+        return SecretFilter(self._secret)
+
     # -- self-check --------------------------------------------------------------------
 
     async def self_check(self, *, timeout: float = 3.0) -> None:  # noqa: ASYNC109
@@ -301,10 +315,7 @@ class CallbackServer:
 
     def __repr__(self) -> str:
         state = "running" if self.running else "stopped"
-        return (
-            f"<CallbackServer {self._redacted_url()} {state} confirm={self.confirm}"
-            f" http={self.http}>"
-        )
+        return f"<CallbackServer {self._redacted_url()} {state} confirm={self.confirm}>"
 
 
 class _Sink:
@@ -330,15 +341,6 @@ class _Sink:
 
     def waiting(self) -> list[str]:
         return [s.task_id for s in self._tracker.registry.pending() if s.waiters]
-
-
-def _pick_http(http: str) -> Literal["aiohttp", "httptools"]:
-    if http not in _HTTP:
-        raise InvalidInputError("http", http, "must be 'auto', 'aiohttp' or 'httptools'")
-    installed = importlib.util.find_spec("httptools") is not None
-    if http == "httptools" and not installed:
-        raise InvalidInputError("http", http, "needs httptools: pip install 'minimax-async[speed]'")
-    return "httptools" if http == "httptools" or (http == "auto" and installed) else "aiohttp"
 
 
 def _check_options(

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import Any
 
 import aiohttp
 import pytest
@@ -16,7 +15,7 @@ async def http() -> AsyncIterator[aiohttp.ClientSession]:
 
 
 @pytest.fixture
-async def server(receiver_http: Any) -> AsyncIterator[CallbackServer]:
+async def server() -> AsyncIterator[CallbackServer]:
     """A running receiver with confirmation off and a watchdog too slow to interfere."""
-    async with CallbackServer(confirm=False, quiet_period=600.0, http=receiver_http) as callbacks:
+    async with CallbackServer(confirm=False, quiet_period=600.0) as callbacks:
         yield callbacks

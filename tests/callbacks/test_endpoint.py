@@ -74,9 +74,9 @@ async def test_a_wrong_or_missing_secret_is_404_and_touches_nothing(
 
 
 async def test_a_body_over_the_cap_is_413_and_touches_nothing(
-    http: aiohttp.ClientSession, receiver_http: Any
+    http: aiohttp.ClientSession,
 ) -> None:
-    async with CallbackServer(max_body=1024, confirm=False, http=receiver_http) as server:
+    async with CallbackServer(max_body=1024, confirm=False) as server:
         url = server.callback_url("video")
         big = json.dumps(push("42", "processing", pad="x" * 2000)).encode()
         status, _ = await post_raw(http, url, big)

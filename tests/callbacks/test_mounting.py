@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import socket
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from typing import Any
+from urllib.parse import urlsplit
 
 import anyio
 import pytest
@@ -38,7 +40,36 @@ async def _resolve_through(cb: CallbackServer, count: int = 5) -> None:
         assert all(p.delivered for p in emu.pushes if p.kind == "challenge")
 
 
-async def test_aiohttp_sub_application() -> None:
+@contextmanager
+def access_log(
+    caplog: pytest.LogCaptureFixture, cb: CallbackServer, name: str
+) -> Iterator[list[str]]:
+    """The lines the ``name`` access logger writes in the block, secret filter installed."""
+    caplog.set_level(logging.INFO, logger=name)
+    installed = cb.redact_access_logs()  # the one line the README asks users to add
+    lines: list[str] = []
+    try:
+        yield lines
+    finally:
+        for logger in ("aiohttp.access", "uvicorn.access"):
+            logging.getLogger(logger).removeFilter(installed)
+        lines.extend(r.getMessage() for r in caplog.records if r.name == name)
+
+
+def _secret(cb: CallbackServer) -> str:
+    return cb.callback_url("video").split("/")[-2]
+
+
+def assert_mounted_once_and_redacted(cb: CallbackServer, lines: list[str], text: str) -> None:
+    """One ``/minimax`` in the URL (the mount point), and the secret in no log output."""
+    secret = _secret(cb)
+    assert urlsplit(cb.callback_url("video")).path == f"/minimax/{secret}/video"
+    pushes = [line for line in lines if "POST /minimax/<secret>/video HTTP/1.1" in line]
+    assert len(pushes) >= 6, lines  # the self-check's challenge and five tasks' pushes
+    assert secret not in text
+
+
+async def test_aiohttp_sub_application(caplog: pytest.LogCaptureFixture) -> None:
     async def health(request: web.Request) -> web.Response:
         return web.Response(text="ok")
 
@@ -49,16 +80,18 @@ async def test_aiohttp_sub_application() -> None:
     port = sock.getsockname()[1]
     cb = CallbackServer(public_url=f"http://127.0.0.1:{port}/minimax", listen=False, confirm=False)
     parent.add_subapp("/minimax", cb.aiohttp_app())
-    runner = web.AppRunner(parent)
+    runner = web.AppRunner(parent)  # aiohttp's access log on, as by default
     await runner.setup()
     try:
-        await web.SockSite(runner, sock).start()
-        async with cb:
-            await cb.self_check(timeout=DEADLINE)
-            await _resolve_through(cb)
+        with access_log(caplog, cb, "aiohttp.access") as lines:
+            await web.SockSite(runner, sock).start()
+            async with cb:
+                await cb.self_check(timeout=DEADLINE)
+                await _resolve_through(cb)
     finally:
         await runner.cleanup()
         sock.close()
+    assert_mounted_once_and_redacted(cb, lines, caplog.text)
 
 
 def _bound_socket() -> socket.socket:
@@ -71,7 +104,7 @@ def _bound_socket() -> socket.socket:
     return sock
 
 
-async def test_fastapi_mount_under_uvicorn() -> None:
+async def test_fastapi_mount_under_uvicorn(caplog: pytest.LogCaptureFixture) -> None:
     sock = _bound_socket()
     port = sock.getsockname()[1]
     cb = CallbackServer(public_url=f"http://127.0.0.1:{port}/minimax", listen=False, confirm=False)
@@ -86,20 +119,23 @@ async def test_fastapi_mount_under_uvicorn() -> None:
 
     app = FastAPI(lifespan=lifespan)
     app.mount("/minimax", cb.asgi_app())
-    config = uvicorn.Config(app, log_level="warning", lifespan="on", ws="none", http="h11")
+    # log_config=None: uvicorn leaves logging as configured (here, to pytest's capture).
+    config = uvicorn.Config(app, log_config=None, lifespan="on", ws="none", http="h11")
     server = uvicorn.Server(config)
-    serving = asyncio.create_task(server.serve(sockets=[sock]))
-    try:
-        with anyio.fail_after(DEADLINE):
-            await started.wait()
-        await cb.self_check(timeout=DEADLINE)
-        await _resolve_through(cb)
-    finally:
-        server.should_exit = True
-        with anyio.fail_after(DEADLINE):
-            await serving
-        sock.close()
+    with access_log(caplog, cb, "uvicorn.access") as lines:
+        serving = asyncio.create_task(server.serve(sockets=[sock]))
+        try:
+            with anyio.fail_after(DEADLINE):
+                await started.wait()
+            await cb.self_check(timeout=DEADLINE)
+            await _resolve_through(cb)
+        finally:
+            server.should_exit = True
+            with anyio.fail_after(DEADLINE):
+                await serving
+            sock.close()
     assert not cb.running
+    assert_mounted_once_and_redacted(cb, lines, caplog.text)
 
 
 # -- raw ASGI, no server ----------------------------------------------------------------

@@ -1,9 +1,8 @@
-"""The standalone receiver routes by hand; it must answer what the mounted app answers."""
+"""The receiver's routes on the standalone server: the secret, the kind, the method."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import Any
 
 import aiohttp
 import pytest
@@ -14,8 +13,8 @@ SECRET = "routing-secret-0123456789abc"
 
 
 @pytest.fixture
-async def base(receiver_http: Any) -> AsyncIterator[str]:
-    async with CallbackServer(secret=SECRET, http=receiver_http) as server:
+async def base() -> AsyncIterator[str]:
+    async with CallbackServer(secret=SECRET) as server:
         yield server.callback_url("video").removesuffix(f"/{SECRET}/video")
 
 
