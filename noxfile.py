@@ -28,35 +28,34 @@ def lint(session: nox.Session) -> None:
 def typing(session: nox.Session) -> None:
     """mypy --strict over the package, the tests, the examples and this file.
 
-    Every optional extra is installed, so the code behind each one is checked too.
+    The bench extra is installed too, so the benchmarks are checked against their imports.
     """
-    session.install("-e", ".[dev,asgi,speed,bench]")
+    session.install("-e", ".[dev,bench]")
     session.run("mypy", "minimax_async", "tests", "examples", "bench", "noxfile.py")
 
 
 @nox.session
 def tests(session: nox.Session) -> None:
     """The test suite, against the in-process emulator."""
-    session.install("-e", ".[dev,asgi]")
+    session.install("-e", DEV)
     session.run("pytest", *session.posargs)
 
 
 @nox.session(python="3.10")
 def oldest(session: nox.Session) -> None:
-    """The test suite on the oldest Python pyproject supports, with the speed extra.
+    """The test suite on the oldest Python pyproject supports, same install as `tests`.
 
-    `tests` runs the default install on the default Python; this run covers what differs
-    by version (on 3.10 asyncio.TimeoutError is not the builtin TimeoutError) and the
-    orjson, uvloop and httptools paths.
+    What differs by version is what this run is for: on 3.10 asyncio.TimeoutError is not
+    the builtin TimeoutError, and the standard library lacks 3.11's additions.
     """
-    session.install("-e", ".[dev,asgi,speed]")
+    session.install("-e", DEV)
     session.run("pytest", *session.posargs)
 
 
 @nox.session
 def examples(session: nox.Session) -> None:
     """Run every script in examples/ against the emulator."""
-    session.install("-e", ".[dev,asgi]")
+    session.install("-e", DEV)
     for script in sorted((ROOT / "examples").glob("*.py")):
         session.log(f"running {script.name}")
         session.run("python", str(script), env={"PYTHONUNBUFFERED": "1"})
@@ -74,5 +73,5 @@ def bench(session: nox.Session) -> None:
             session.error("wrk is missing: install the Debian package `wrk`")
         session.run("apt-get", "update", "-q", external=True)
         session.run("apt-get", "install", "-y", "-q", "wrk", external=True)
-    session.install("-e", ".[dev,asgi,speed,bench]")
+    session.install("-e", ".[dev,bench]")
     session.run("python", "-m", "bench", *session.posargs, env={"PYTHONPATH": os.fspath(ROOT)})

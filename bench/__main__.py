@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from bench import _loop, _report
+from bench import _report
 from bench._wrk import require_wrk
 
 __all__ = ("FULL", "QUICK", "Mode", "main")
@@ -62,50 +62,35 @@ def _suites(mode: Mode) -> dict[str, Callable[[], dict[str, Any]]]:
     }
 
 
-#: What profiling (py-spy on the receiver under wrk) found and what changed; the
-#: before/after figures are receiver CPU microseconds per push, same run, same machine.
+#: What profiling found and what changed since; the before/after figures are receiver
+#: or client CPU microseconds per operation, same run, same machine.
 NOTES = (
-    "Profile (py-spy, receiver under wrk): most time is aiohttp's own request/response "
-    "machinery; ours added json.dumps per reply (web.json_response), the chunk iterator "
-    "reading the body, pydantic validation (~4.6 us) and status parsing (~1.3 us).",
-    "Fix (commit 'Receiver hot path'): orjson when the speed extra is installed, a "
-    "pre-encoded success reply, the body cap enforced by aiohttp's client_max_size. "
-    "Receiver CPU per status push, 3 interleaved runs: before 72.6 / 78.5 / 88.0 us, "
-    "after 55.2 / 68.2 / 66.8 us (12.9k / 12.7k / 11.1k -> 17.3k / 14.6k / 14.1k pushes/s).",
-    "Fix (commit 'Standalone receiver on aiohttp's low-level server'): the standalone "
-    "receiver skips aiohttp's Application and router and matches its two routes itself; "
-    "a bare handler served that way answers about a third more requests per second "
-    "(22.6k -> 30.3k on this machine, default loop, std json).",
-    "Profile (py-spy, session 2): with the low-level server, a bare handler that skips "
-    "our endpoint entirely still cost 37 us of receiver CPU per push against 69 us with "
-    "it, though the endpoint itself measured 8-13 us: aiohttp's request and response "
-    "objects and its write path are most of the cost, and they grow with everything "
-    "else the process touches. A plain asyncio protocol on httptools' parser answering "
-    "a pre-built reply cost 5.6 us per request under the same wrk load.",
-    "Fix (commit 'Receiver: an httptools protocol for the standalone server'): with the "
-    "speed extra, CallbackServer(http='auto') serves pushes through its own protocol on "
-    "httptools; aiohttp's server remains the default install's. Receiver CPU per push, "
-    "3 interleaved runs, uvloop + orjson: status pushes aiohttp 72.5 / 70.0 / 71.5 us -> "
-    "httptools 23.1 / 24.4 / 23.3 us (14.0k -> 42.1k pushes/s); terminal pushes 80.0 / "
-    "80.7 / 80.4 us -> 32.8 / 32.6 / 32.9 us (12.4k -> 30.4k pushes/s). A py-spy profile "
-    "of the new path puts half its time in the socket write (the kernel's loopback "
-    "delivery) and a third in our endpoint, pydantic validation the largest part of it.",
+    "Profile (py-spy, receiver under wrk): most of a push's cost is aiohttp's own request "
+    "and response objects and its write path; ours adds JSON parsing, pydantic validation "
+    "of the push (~4.6 us) and status parsing (~1.3 us). A pre-encoded success reply and "
+    "the body cap enforced by aiohttp's client_max_size stay.",
+    "Removed (issue 11): the httptools protocol, the low-level aiohttp server that "
+    "bypassed the router, and the uvloop/orjson paths of the `speed` extra. With them "
+    "the receiver did about three times the pushes per second (42k/s status, 30k/s "
+    "terminal); without them it does what aiohttp's router does, over 10k/s on this "
+    "machine, while MiniMax sends a user one or two pushes a second (creates are limited "
+    "to about 20 a minute per account). A hand-written HTTP/1.1 server was the one "
+    "internet-facing, unauthenticated component; aiohttp's is maintained and hardened "
+    "by its authors. The standalone receiver is now the very app users mount.",
+    "Removed (issue 11): the create path's hand-built body dict, which saved a second "
+    "validation of the request body (creates 0.74x -> 0.90x of bare aiohttp's client "
+    "CPU when it was added): the body is the request model's wire form again, since "
+    "creates are limited to about 20 a minute and nobody feels 10 us of one.",
+    "Method (commits 'Bench overhead: pair each round's runs' and 'Bench: client overhead "
+    "against an instant canned server'): against the emulator, create rates swung "
+    "+-20% between runs seconds apart, because the emulator set both clients' pace. A "
+    "canned server answering from pre-encoded bytes makes the client the bottleneck; "
+    "the per-round ratio's range shrank to a few percent.",
     "Fix (commit 'Transport: build headers, the default timeout and each API URL once'): "
     "cProfile of the overhead suite showed them rebuilt per request. Client CPU per "
     "operation (creates and queries), 3 runs: before 114.7 / 120.5 / 111.3 us, after "
-    "114.0 / 109.8 / 109.1 us (bare aiohttp: 96-110 us).",
-    "Method (commits 'Bench overhead: pair each round's runs' and 'Bench: client overhead "
-    "against an instant canned server'): against the emulator, create rates swung "
-    "+-20% between runs seconds apart and the per-round ratio ranged 0.68-1.63, because "
-    "the emulator set both clients' pace. A canned server answering from pre-encoded "
-    "bytes makes the client the bottleneck; the ratio's range shrank to a few percent "
-    "and showed creates at 0.74x (0.70-0.74), under the 0.85x target.",
-    "Fix (commit 'Client creates: drop per-create work'): cProfile with the network "
-    "call stubbed out (our create path alone: 11.4 -> 10.3 us) and a py-spy/cProfile "
-    "diff against bare aiohttp found a second pydantic validation of the request body, "
-    "a weakref.finalize per handle, per-request header merging, uuid4's system call and "
-    "an extra coroutine layer. Creates 0.74x -> 0.90x (0.86-0.97), queries 0.91x -> "
-    "0.93x, 5 paired rounds of 6,000 calls each.",
+    "114.0 / 109.8 / 109.1 us (bare aiohttp: 96-110 us). The URL cache went with issue "
+    "11, and yarl with it as a direct dependency: aiohttp parses a str URL itself.",
 )
 
 TITLES = {
@@ -133,7 +118,6 @@ def main(argv: list[str] | None = None) -> int:
     mode = FULL if args.full else QUICK
     suites = _suites(mode)
     results: dict[str, Any] = {
-        "loop": _loop.loop_name(),
         "tables": {},
         "seconds": {},
         "notes": list(NOTES),

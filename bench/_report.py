@@ -40,7 +40,7 @@ def markdown(payload: dict[str, Any]) -> str:
     lines = [f"# Benchmark results ({payload['mode']} mode)", ""]
     m = payload["machine"]
     lines.append(
-        f"Python {m['python']} ({payload.get('loop', 'asyncio')} event loop) on "
+        f"Python {m['python']} (asyncio's default event loop) on "
         f"{m['platform']}, {m['cpus']} CPUs, {m['when']}. Ratios are measured in the same "
         "run on the same machine; figures are medians with min and max over the rounds."
     )

@@ -3,8 +3,9 @@
 For the client-overhead suite: the emulator does real work per create (rules, a task
 record, a lifecycle), so against it both clients mostly measure the emulator, and its
 pace swings between runs. This server answers a create with a fresh task id and a
-query with a finished task, from pre-encoded bytes on httptools' parser, so the client
-process is the bottleneck and its own cost shows in full.
+query with a finished task, from pre-encoded bytes on httptools' parser (a bench-only
+dependency: a server that does less per request than the clients measured), so the
+client process is the bottleneck and its own cost shows in full.
 
 ``python -m bench.canned_api --port 0`` prints ``READY <port>``.
 """
@@ -89,12 +90,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--port", type=int, default=0)
     args = parser.parse_args()
-    try:
-        import uvloop
-    except ImportError:  # pragma: no cover - the bench session installs it
-        asyncio.run(_serve(args.port))
-    else:
-        uvloop.run(_serve(args.port))
+    asyncio.run(_serve(args.port))
 
 
 if __name__ == "__main__":

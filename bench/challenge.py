@@ -13,7 +13,6 @@ from typing import Any
 import aiohttp
 import anyio
 
-from bench import _loop
 from bench._procs import server_process
 from bench._stats import latency_summary
 from bench._wrk import wrk_running
@@ -52,7 +51,7 @@ def run_challenge(*, seconds: float, tasks: int = 10_000) -> dict[str, Any]:
         url = f"http://127.0.0.1:{port}{PATH}"
         # The flood outlasts the probing by a margin so every probe meets a full load.
         with wrk_running(port, PATH, seconds=seconds + 2, tasks=tasks):
-            latencies = _loop.run(lambda: _probe_after_warmup(url, seconds))
+            latencies = anyio.run(lambda: _probe_after_warmup(url, seconds))
     summary = latency_summary(latencies)
     row = {
         "challenges": len(latencies),

@@ -31,7 +31,8 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from bench import _loop
+import anyio
+
 from bench._procs import ROOT, server_process
 from bench._report import RESULTS, machine
 from bench._stats import Spread, latency_summary
@@ -157,7 +158,7 @@ def _run(tasks: int, workers: int, *, bus: bool) -> dict[str, Any]:
                         proc.kill()
                         proc.wait()
                 if prefix:
-                    _loop.run(lambda: _forget(prefix))
+                    anyio.run(lambda: _forget(prefix))
         seen: dict[str, Any] = json.loads(dump.read_text())
     direct: list[float] = []
     crossed: list[float] = []
@@ -236,10 +237,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--prefix", default="", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker:
-        _loop.run(lambda: _worker(args))
+        anyio.run(lambda: _worker(args))
         return 0
     outcome = run_cross_worker(tasks=args.tasks, workers=args.workers, rounds=args.rounds)
-    payload = {"machine": machine(), "loop": _loop.loop_name(), **outcome}
+    payload = {"machine": machine(), **outcome}
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "cross_worker.json").write_text(json.dumps(payload, indent=2) + "\n")
     (RESULTS / "cross_worker.md").write_text(_markdown(payload))

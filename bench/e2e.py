@@ -20,7 +20,6 @@ from typing import Any
 
 import anyio
 
-from bench import _loop
 from bench._procs import server_process
 from bench._stats import Spread, latency_summary
 from minimax_async import AsyncMiniMax
@@ -109,7 +108,7 @@ def run_workload(load: Workload) -> WorkloadResult:
         dump = Path(scratch) / "emulator.json"
         with server_process("bench.emulator_proc", *_emulator_args(load, dump)) as port:
             base_url = f"http://127.0.0.1:{port}"
-            wall, finished, failures = _loop.run(lambda: _drive(base_url, load))
+            wall, finished, failures = anyio.run(lambda: _drive(base_url, load))
         seen: dict[str, Any] = json.loads(dump.read_text())
     pushed, ended = [], []
     for task_id, done_at in finished.items():

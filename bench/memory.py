@@ -20,7 +20,6 @@ from typing import Any
 
 import anyio
 
-from bench import _loop
 from bench._procs import ROOT
 from minimax_async import AsyncMiniMax
 from minimax_async.callbacks import CallbackEvent, CallbackServer
@@ -89,7 +88,7 @@ def _measure_tracemalloc(tasks: int) -> float:
         finally:
             tracemalloc.stop()
 
-    _loop.run(main)
+    anyio.run(main)
     return result["bytes"] / tasks
 
 
@@ -108,7 +107,7 @@ def _measure_rss(tasks: int) -> float:
 
         await _pending(tasks, measure)
 
-    _loop.run(main)
+    anyio.run(main)
     return result["bytes"] / tasks
 
 

@@ -20,7 +20,6 @@ from typing import Any
 import aiohttp
 import anyio
 
-from bench import _loop
 from bench._procs import server_process
 from bench._stats import Spread
 from minimax_async import AsyncMiniMax
@@ -108,7 +107,7 @@ def run_overhead(*, count: int, rounds: int) -> dict[str, Any]:
             # Alternate who goes first, so neither always runs on a warmer machine.
             sides.reverse()
             for side, drive in sides:
-                measured = _loop.run(lambda d=drive: d(base_url, count, QUERIED_TASK))  # type: ignore[misc]
+                measured = anyio.run(lambda d=drive: d(base_url, count, QUERIED_TASK))  # type: ignore[misc]
                 for op, value in measured.items():
                     rates[side][op].append(value)
     rows = []

@@ -25,7 +25,6 @@ from typing import Any, NamedTuple, TypeVar
 
 import aiohttp
 import pydantic
-import yarl
 
 from minimax_async import _retry
 from minimax_async._config import ClientConfig
@@ -101,7 +100,6 @@ class Transport:
             "Accept": JSON,
         }
         self._default_timeout = self._timeout(None)
-        self._urls: dict[str, yarl.URL] = {}
         self._unclosed: weakref.finalize[Any, Transport] | None = None
 
     @property
@@ -131,13 +129,6 @@ class Transport:
         total = timeout if timeout is not None else self._config.timeout
         return aiohttp.ClientTimeout(total=total, sock_connect=min(total, _CONNECT_TIMEOUT))
 
-    def _url(self, path: str) -> yarl.URL:
-        # A handful of API paths: parse each once instead of on every request.
-        url = self._urls.get(path)
-        if url is None:
-            url = self._urls[path] = yarl.URL(self._config.base_url + path)
-        return url
-
     async def _send(
         self,
         method: str,
@@ -157,7 +148,7 @@ class Transport:
         try:
             async with http.request(
                 method,
-                self._url(path),
+                self._config.base_url + path,
                 params=params,
                 data=payload,
                 headers=sent,
