@@ -35,7 +35,16 @@ class Mode:
 
 QUICK = Mode("quick", 2.0, 2, (1_000,), 100, 0.02, 500, 1)
 FULL = Mode("full", 5.0, 5, (1_000, 10_000), 300, 0.05, 6_000, 3)
-SUITES = ("throughput", "challenge", "e2e", "memory", "polling", "overhead", "cross_worker")
+SUITES = (
+    "throughput",
+    "challenge",
+    "e2e",
+    "memory",
+    "polling",
+    "overhead",
+    "cross_worker",
+    "startup",
+)
 
 
 def _suites(mode: Mode) -> dict[str, Callable[[], dict[str, Any]]]:
@@ -45,6 +54,7 @@ def _suites(mode: Mode) -> dict[str, Callable[[], dict[str, Any]]]:
     from bench.e2e import run_e2e, run_polling
     from bench.memory import run_memory
     from bench.overhead import run_overhead
+    from bench.startup import run_startup
     from bench.throughput import run_throughput
 
     return {
@@ -59,6 +69,8 @@ def _suites(mode: Mode) -> dict[str, Callable[[], dict[str, Any]]]:
         ),
         "overhead": lambda: run_overhead(count=mode.overhead_calls, rounds=mode.rounds),
         "cross_worker": lambda: run_cross_worker(tasks=1_000, workers=4, rounds=mode.rounds),
+        # Each round is a few interpreter starts: cheap, and start-up times are noisy.
+        "startup": lambda: run_startup(rounds=mode.rounds * 3),
     }
 
 
@@ -101,6 +113,7 @@ TITLES = {
     "polling": "4. Callbacks vs polling (same workload, emulated seconds)",
     "overhead": "5. Client overhead vs bare aiohttp (instant canned server, client-bound)",
     "cross_worker": "6. Cross-worker push-to-result latency (4 workers, Redis bus)",
+    "startup": "7. Start-up: imports vs the core dependencies' own, and `--help`",
 }
 
 

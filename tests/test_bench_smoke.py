@@ -87,3 +87,17 @@ async def test_the_emulator_dump_pairs_each_task_with_its_terminal_push() -> Non
     assert stamps["pushed_at"] >= stamps["ended_at"]
     assert seen["requests"] == {"/v1/video_generation": 1}
     assert seen["challenges"] == 1
+
+
+def test_startup_suite_reports_both_imports_and_help() -> None:
+    from bench.startup import run_startup
+
+    outcome = run_startup(rounds=1)
+    whats = [row["what"] for row in outcome["rows"]]
+    assert whats == [
+        "import minimax_async",
+        "from minimax_async import AsyncMiniMax",
+        "minimax-async --help (whole process)",
+    ]
+    assert all(value > 0 for value in outcome["samples"]["baseline"])
+    assert len(outcome["samples"]["help"]) == 1

@@ -18,6 +18,7 @@ from minimax_async._rules import check_video_params
 
 __all__ = ("VideoParams", "check_image", "parse_camera", "video_params")
 
+
 @dataclass(frozen=True)
 class VideoParams:
     """A checked video create request; images are URLs, data URLs or absolute paths.
