@@ -14,6 +14,7 @@ from aiohttp import web
 
 from minimax_async.emulator._callbacks import CallbackClient
 from minimax_async.emulator._config import EmulatorConfig
+from minimax_async.emulator._download import serve_file
 from minimax_async.emulator._errors import Refused
 from minimax_async.emulator._http import (
     AuthFailed,
@@ -227,7 +228,7 @@ class Api:
         if isinstance(found, dict):
             return answer(request, found)
         current_record().status_code = 0
-        return web.FileResponse(found.path, headers={"Content-Type": "video/mp4"})
+        return await serve_file(request, found.path, "video/mp4")
 
     async def download(self, request: web.Request) -> web.StreamResponse:
         """GET/HEAD /download/{token}/{name}: a minted link, until it expires."""
@@ -237,7 +238,8 @@ class Api:
         if link.expired:
             # What signed CDN links answer after their expiry.
             return web.Response(status=403, text="link expired; retrieve the file again")
-        return web.FileResponse(link.path, headers={"Content-Type": "video/mp4"})
+        # Byte ranges as CDNs serve them, so a cut download resumes where it stopped.
+        return await serve_file(request, link.path, "video/mp4")
 
     def _mint_agent_url(self, task: TaskRecord) -> None:
         config = self._config()
