@@ -2,12 +2,18 @@
 
 Why pub/sub plus a hash, not streams: fan-out here is to *every* worker (any of them
 may be the waiter), which pub/sub does in one hop with sub-millisecond latency and no
-consumer bookkeeping or trimming. Pub/sub is at-most-once, so it is never the truth:
-each push is first written to a per-task hash by a Lua script that only moves a task
-forward (a late or duplicate push cannot move it back, and is not republished), and a
-worker reads that hash when it starts waiting and again after a reconnect. The
-receiver's watchdog poll stays the backstop for everything else (a push MiniMax never
-sent, Redis down). A stream would add replay, which the hash already gives per task.
+consumer bookkeeping or trimming. Pub/sub is at-most-once, so each push is also written
+to a per-task hash by a Lua script, and a worker reads that hash when it starts waiting
+and again after a reconnect. The receiver's polling stays the backstop for everything
+else (a push MiniMax never sent, Redis down). A stream would add replay, which the hash
+already gives per task.
+
+What the hash holds is never a verdict, because pushes are unsigned and anyone with
+the secret can forge one. A non-terminal push only moves the task's hint forward (a
+late or duplicate one is neither kept nor republished: harmless either way). A terminal
+push is kept *per status* and always published, so a forged ``success`` recorded first
+cannot silence the genuine ``failed`` that follows on another worker: the waiter hears
+both and its confirming query decides.
 """
 
 from __future__ import annotations
@@ -35,11 +41,16 @@ __all__ = ("RedisBus",)
 
 logger = logging.getLogger(__name__)
 
-# KEYS: task hash, channel. ARGV: rank, snapshot JSON, message, ttl seconds.
+# KEYS: task hash, channel. ARGV: rank, snapshot JSON, message, ttl seconds, terminal
+# status ("" for a non-terminal push).
 _RECORD = """
-local current = tonumber(redis.call('HGET', KEYS[1], 'rank') or '-1')
-if tonumber(ARGV[1]) <= current then return 0 end
-redis.call('HSET', KEYS[1], 'rank', ARGV[1], 'snapshot', ARGV[2])
+if ARGV[5] ~= '' then
+  redis.call('HSET', KEYS[1], 'terminal:' .. ARGV[5], ARGV[2])
+else
+  local current = tonumber(redis.call('HGET', KEYS[1], 'rank') or '-1')
+  if tonumber(ARGV[1]) <= current then return 0 end
+  redis.call('HSET', KEYS[1], 'rank', ARGV[1], 'snapshot', ARGV[2])
+end
 redis.call('EXPIRE', KEYS[1], tonumber(ARGV[4]))
 redis.call('PUBLISH', KEYS[2], ARGV[3])
 return 1
@@ -168,7 +179,8 @@ class RedisBus:
             for snapshot in batch:
                 body = snapshot_to_json(snapshot)
                 message = json.dumps({"origin": self.worker_id, "snapshot": body})
-                args: list[str | int] = [snapshot.status.rank, body, message, self.ttl]
+                terminal = snapshot.status.value if snapshot.status.is_terminal else ""
+                args: list[str | int] = [snapshot.status.rank, body, message, self.ttl, terminal]
                 keys = [self._k("task", snapshot.task_id), self.channel]
                 await self._record(keys=keys, args=args, client=pipe)
             await pipe.execute()
@@ -189,11 +201,17 @@ class RedisBus:
         if self._redis is None:
             return
         for task_id in task_ids:
-            raw = await self._redis_call(
-                "catch up", self._redis.hget(self._k("task", task_id), "snapshot")
+            fields = await self._redis_call(
+                "catch up", self._redis.hgetall(self._k("task", task_id))
             )
-            if raw is not None and self._sink is not None:
-                self._sink.deliver(snapshot_from_json(raw))
+            kept = {text(name): raw for name, raw in (fields or {}).items()}
+            # The furthest non-terminal hint first, then every terminal one.
+            hints = [kept[name] for name in sorted(kept) if name.startswith("terminal:")]
+            if "snapshot" in kept:
+                hints.insert(0, kept["snapshot"])
+            for raw in hints:
+                if self._sink is not None:
+                    self._sink.deliver(snapshot_from_json(raw))
 
     def completed(self, task_id: str) -> None:
         """Claim the task's result for this worker (SET NX: the first worker wins)."""

@@ -12,13 +12,15 @@ import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import aiohttp
 import anyio
 import pytest
 
-from minimax_async import TaskStatus
+from minimax_async import TaskFailedError
 from minimax_async._client import AsyncMiniMax
 from minimax_async.callbacks import CallbackEvent, CallbackServer
 from minimax_async.durable import RedisBus, RedisUnavailableError
+from minimax_async.durable._redis_util import text
 from minimax_async.emulator import Emulator, EmulatorConfig
 from minimax_async.models import TaskSnapshot
 from tests.durable.conftest import REDIS_URL, needs_redis
@@ -42,12 +44,12 @@ def _server(prefix: str, secret: str, *, confirm: bool = False, **kw: object) ->
 
 @asynccontextmanager
 async def two_workers(
-    prefix: str, *, confirm: bool = False
+    prefix: str, *, confirm: bool = False, config: EmulatorConfig | None = None
 ) -> AsyncIterator[tuple[Emulator, CallbackServer, CallbackServer, AsyncMiniMax]]:
     secret = secrets.token_urlsafe(24)
     a, b = _server(prefix, secret, confirm=confirm), _server(prefix, secret, confirm=confirm)
     async with (
-        Emulator(config=EmulatorConfig(time_scale=0.02, seed=5)) as emu,
+        Emulator(config=config or EmulatorConfig(time_scale=0.02, seed=5)) as emu,
         a,
         b,
         AsyncMiniMax(api_key="test-key-bus", base_url=emu.base_url, rpm=None, callbacks=a) as c,
@@ -104,7 +106,35 @@ async def test_confirmed_across_workers_fills_the_size(prefix: str) -> None:
         assert len(emu.requests_to(VIDEO_QUERY)) == 1  # the one confirming query
 
 
-async def test_the_task_hash_only_moves_forward(prefix: str) -> None:
+async def test_a_forged_push_on_one_worker_cannot_silence_the_genuine_one(prefix: str) -> None:
+    # Processing lasts 2 s and the task fails: the forgery lands well before the end.
+    config = EmulatorConfig(time_scale=0.02, processing_seconds=100.0, seed=11)
+    config.fail_when = lambda body: 1027
+    async with two_workers(prefix, confirm=True, config=config) as (emu, a, b, client):
+        seen_a = _record(a)
+        forged_seen = asyncio.Event()
+        a.subscribe(lambda e: forged_seen.set() if e.kind == "confirm" else None)
+        with anyio.fail_after(DEADLINE):
+            task = await client.video.create(prompt="a fake", callback_url=b.callback_url())
+            outcome = asyncio.ensure_future(task.result())
+            await emu.wait_for_status(task.task_id, "Processing")
+            # Someone who knows the secret claims success, on worker B.
+            forged = {"task_id": task.task_id, "status": "success", "file_id": "1", "base_resp": {}}
+            async with aiohttp.ClientSession() as http, http.post(b.callback_url(), json=forged):
+                pass
+            await forged_seen.wait()  # it reached A through the bus: A asks MiniMax
+            # The genuine "failed" comes to B too; the bus must still carry it to A, and
+            # A's watchdog (quiet_period=600) cannot be what ends the wait.
+            with pytest.raises(TaskFailedError):
+                await outcome
+        confirms = [e.status for e in seen_a if e.kind == "confirm"]
+        assert confirms == ["Success", "Fail"]  # the forgery first, then the truth
+        done = [(e.status, e.detail) for e in seen_a if e.kind == "completed"]
+        assert done == [("Fail", "confirm")]
+        assert len(emu.requests_to(VIDEO_QUERY)) == 2  # one confirming query each
+
+
+async def test_hints_move_forward_and_every_terminal_push_goes_out(prefix: str) -> None:
     delivered: list[TaskSnapshot] = []
     got_marker = asyncio.Event()
 
@@ -127,20 +157,32 @@ async def test_the_task_hash_only_moves_forward(prefix: str) -> None:
     await listener.start(Sink())
     try:
         with anyio.fail_after(DEADLINE):
-            for status in ("Processing", "Success", "Processing", "Success", "Queueing"):
+            for status in ("Processing", "Success", "Processing", "Fail", "Success", "Queueing"):
                 sender.publish(TaskSnapshot(task_id="t1", status=status, file_id="f"))
             # A marker published after the stale ones: once it is in, they were dropped.
             sender.publish(TaskSnapshot(task_id="t2", status="Processing"))
             await got_marker.wait()
+        # Backward hints are dropped; terminal pushes are unconfirmed claims, so each
+        # goes out (a forged one cannot hide the genuine one behind it).
         assert [(s.task_id, s.status.value) for s in delivered] == [
             ("t1", "Processing"),
+            ("t1", "Success"),
+            ("t1", "Fail"),
             ("t1", "Success"),
             ("t2", "Processing"),
         ]
         assert sender._redis is not None
-        kept = await sender._redis.hget(f"{prefix}:task:t1", "snapshot")
-        assert kept is not None
-        assert TaskSnapshot.model_validate_json(kept).status is TaskStatus.SUCCESS
+        kept = await sender._redis.hgetall(f"{prefix}:task:t1")
+        statuses = {
+            text(key): TaskSnapshot.model_validate_json(value).status.value
+            for key, value in kept.items()
+            if text(key) != "rank"
+        }
+        assert statuses == {
+            "snapshot": "Processing",
+            "terminal:Success": "Success",
+            "terminal:Fail": "Fail",
+        }
     finally:
         await sender.aclose()
         await listener.aclose()
