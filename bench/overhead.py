@@ -83,7 +83,7 @@ async def _client(base_url: str, count: int, task_id: str) -> dict[str, float]:
 
         async def create(index: int) -> None:
             task = await client.video.create(model="MiniMax-Hailuo-2.3", prompt=f"overhead {index}")
-            task.forget()
+            task.close()
 
         async def query(index: int) -> None:
             await client.video.query(task_id)

@@ -18,9 +18,11 @@ from minimax_async._config import (
     ClientConfig,
     resolve_config,
 )
+from minimax_async._engine import ResultWaiter, TaskEngine
 from minimax_async._exceptions import ClosedError, InvalidInputError
 from minimax_async._limits import InFlightLimiter, RateLimiter
-from minimax_async._tasks import ResultWaiter, VideoAgentTask, VideoTask
+from minimax_async._ref import TaskRef
+from minimax_async._tasks import VideoAgentTask, VideoTask
 from minimax_async._transport import Transport
 from minimax_async.durable._durability import Durability, ResultHandler, ResumeReport
 from minimax_async.durable._journal import TaskJournal
@@ -93,18 +95,22 @@ class AsyncMiniMax:
                 Durability(journal, handler_lease=handler_lease) if journal is not None else None
             ),
         )
+        self._core.engine = TaskEngine(
+            query=self._core.query_ref,
+            poll_interval=config.poll_interval,
+            receiver=callbacks,
+            durability=self._core.durability,
+            max_concurrent_polls=config.max_connections,
+            sources=self,
+        )
         if self._core.durability is not None:
             self._core.durability.bind(self._handle_for)
-            # Pushed statuses reach the journal too, when the receiver reports them.
-            subscribe = getattr(callbacks, "subscribe", None)
-            if subscribe is not None:
-                subscribe(self._core.durability.on_callback_event)
         self._closed = False
 
-    def _handle_for(self, kind: str, task_id: str, trace_id: str | None) -> Any:
-        handle = self.task_from_dict({"kind": kind, "task_id": task_id})
-        handle.trace_id = trace_id
-        return handle
+    def _handle_for(self, ref: TaskRef) -> VideoTask | VideoAgentTask:
+        if ref.kind == "agent":
+            return VideoAgentTask(ref, self._core.engine)
+        return VideoTask(ref, self._core.engine)
 
     # -- durability (minimax_async.durable) ----------------------------------------------
 
@@ -170,7 +176,7 @@ class AsyncMiniMax:
     @cached_property
     def video(self) -> Videos:
         """V1 video tasks: text-to-video, image-to-video, first+last frame, subject."""
-        return Videos(self._core, self.files)
+        return Videos(self._core)
 
     @cached_property
     def video_agent(self) -> VideoAgent:
@@ -222,6 +228,7 @@ class AsyncMiniMax:
             return
         self._closed = True
         try:
+            await self._core.engine.aclose()
             if self._core.started_waiter and self._core.waiter is not None:
                 await self._core.waiter.aclose()
         finally:

@@ -213,12 +213,15 @@ class Transport:
         model: type[M],
         timeout: float | None = None,
         tolerate: Callable[[M], bool] | None = None,
+        retries: int | None = None,
     ) -> M:
         """A read: retried with backoff on rate limits, server errors and transport errors.
 
         ``tolerate(parsed)`` returning True keeps a non-zero ``base_resp`` from raising
-        (a failed task's query carries its failure code there).
+        (a failed task's query carries its failure code there). ``retries`` overrides
+        the policy's count (0 for a task tracker's poll, which reschedules itself).
         """
+        limit = self.policy.max_retries if retries is None else retries
         attempt = 0
         while True:
             retry_after: float | None = None
@@ -227,7 +230,7 @@ class Transport:
                 retry_after = answer.retry_after
                 return self._decode(answer, model, tolerate)
             except MiniMaxError as exc:
-                if attempt >= self.policy.max_retries or not _retry.is_retryable_read(exc):
+                if attempt >= limit or not _retry.is_retryable_read(exc):
                     raise
                 delay = self.policy.delay(attempt, retry_after=retry_after)
                 logger.info("GET %s failed (%s); retry %d in %.2fs", path, exc, attempt + 1, delay)

@@ -12,15 +12,13 @@ Pushes are treated as hints and polls as truth; see :class:`CallbackServer`.
 
 from __future__ import annotations
 
+from minimax_async._registry import InMemoryRegistry, QueryFn, TaskRegistry, TaskState
 from minimax_async.callbacks._asgi import CallbackASGIApp
 from minimax_async.callbacks._bus import BusSink, ResultBus
 from minimax_async.callbacks._hooks import CallbackEvent, EventKind, Hooks, Subscriber
-from minimax_async.callbacks._registry import InMemoryRegistry, QueryFn, TaskRegistry, TaskState
 from minimax_async.callbacks._server import CallbackServer, SelfCheckError
-from minimax_async.callbacks._tracker import PERMANENT_ERRORS
 
 __all__ = (
-    "PERMANENT_ERRORS",
     "BusSink",
     "CallbackASGIApp",
     "CallbackEvent",

@@ -20,8 +20,8 @@ from pydantic import ValidationError
 
 from minimax_async._exceptions import InvalidInputError
 from minimax_async._status import TaskStatus
+from minimax_async._tracker import TaskTracker
 from minimax_async.callbacks._hooks import Hooks
-from minimax_async.callbacks._tracker import Tracker
 from minimax_async.models import TaskSnapshot
 
 __all__ = ("KINDS", "Endpoint", "Reply", "dumps", "normalise_path")
@@ -64,7 +64,7 @@ class Endpoint:
     __slots__ = ("_hooks", "_prefix", "_secret", "_tracker", "max_body", "path")
 
     def __init__(
-        self, *, secret: str, tracker: Tracker, hooks: Hooks, max_body: int, path: str
+        self, *, secret: str, tracker: TaskTracker, hooks: Hooks, max_body: int, path: str
     ) -> None:
         self._secret = secret.encode()
         self._tracker = tracker

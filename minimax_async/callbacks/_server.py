@@ -15,14 +15,16 @@ import anyio
 from aiohttp import web
 
 from minimax_async._exceptions import ClosedError, InvalidInputError, SelfCheckError
+from minimax_async._ref import TaskRef
+from minimax_async._registry import InMemoryRegistry, TaskRegistry
+from minimax_async._retry import Backoff
+from minimax_async._tracker import QueryFn, TaskTracker
 from minimax_async.callbacks._access_log import SecretFilter
 from minimax_async.callbacks._aiohttp import build_aiohttp_app
 from minimax_async.callbacks._asgi import ASGIApp, CallbackASGIApp
 from minimax_async.callbacks._bus import ResultBus
 from minimax_async.callbacks._endpoint import KINDS, Endpoint, normalise_path
-from minimax_async.callbacks._hooks import CallbackEvent, Hooks, Subscriber
-from minimax_async.callbacks._registry import InMemoryRegistry, QueryFn, TaskRegistry
-from minimax_async.callbacks._tracker import Tracker
+from minimax_async.callbacks._hooks import Hooks, Subscriber
 from minimax_async.models import TaskSnapshot
 
 __all__ = ("CallbackServer", "SelfCheckError")
@@ -103,14 +105,16 @@ class CallbackServer:
         self._secret = secret if secret is not None else secrets.token_urlsafe(24)
         self.hooks = Hooks()
         self.registry: TaskRegistry = registry if registry is not None else InMemoryRegistry()
-        self._tracker = Tracker(
+        self.bus = bus
+        self._tracker = TaskTracker(
             registry=self.registry,
             hooks=self.hooks,
             confirm=confirm,
-            quiet_period=quiet_period,
-            max_poll_interval=max_poll_interval,
-            poll_jitter=poll_jitter,
+            pushes=True,
+            # Quiet tasks only: quiet_period after the last news, then doubling.
+            schedule=Backoff(quiet_period, 2.0, max(max_poll_interval, quiet_period), poll_jitter),
             max_concurrent_polls=max_concurrent_polls,
+            bus=bus,
         )
         self._endpoint = Endpoint(
             secret=self._secret,
@@ -123,12 +127,13 @@ class CallbackServer:
         self._bound_url: str | None = None
         self._started = False
         self.reuse_port = reuse_port
-        self.bus = bus
-        if bus is not None:
-            self._tracker.relay = bus.publish
-            self.hooks.subscribe(self._on_event)
 
     # -- lifecycle ---------------------------------------------------------------------
+
+    @property
+    def tracker(self) -> TaskTracker:
+        """The waiting engine this receiver feeds (the client waits through it)."""
+        return self._tracker
 
     @property
     def running(self) -> bool:
@@ -143,7 +148,7 @@ class CallbackServer:
             return
         if self.bus is not None:
             # Before binding: a worker that cannot share pushes must not take any.
-            await self.bus.start(_Sink(self))
+            await self.bus.start(self._tracker)
         if self.listen:
             try:
                 await self._bind()
@@ -237,18 +242,21 @@ class CallbackServer:
         Cancelling this call detaches this waiter only; the task keeps running at
         MiniMax and a later ``wait`` re-attaches.
         """
-        if self.bus is not None:
-            # Runs once wait() below has registered the task, so nothing slips between.
-            self.bus.watch(task_id)
-        return await self._tracker.wait(task_id, query=query, timeout=timeout, trace_id=trace_id)
+        ref = TaskRef("video", task_id, trace_id)
+        return await self._tracker.wait(ref, query=query, timeout=timeout)
 
-    def _on_event(self, event: CallbackEvent) -> None:
-        if event.kind == "completed" and event.task_id is not None and self.bus is not None:
-            self.bus.completed(event.task_id)
+    def updates(
+        self,
+        task_id: str,
+        *,
+        query: QueryFn,
+        timeout: float | None = None,
+    ) -> AsyncIterator[TaskSnapshot]:
+        """The task's current status (queried if unknown), then each accepted change.
 
-    def updates(self, task_id: str) -> AsyncIterator[TaskSnapshot]:
-        """Every accepted status change of the task, ending after the terminal one."""
-        return self._tracker.updates(task_id)
+        Ends after the terminal snapshot; waits like :meth:`wait` meanwhile.
+        """
+        return self._tracker.updates(TaskRef("video", task_id), query=query, timeout=timeout)
 
     def subscribe(self, callback: Subscriber) -> Callable[[], None]:
         """Call ``callback(event)`` for every lifecycle event; returns an unsubscriber."""
@@ -316,31 +324,6 @@ class CallbackServer:
     def __repr__(self) -> str:
         state = "running" if self.running else "stopped"
         return f"<CallbackServer {self._redacted_url()} {state} confirm={self.confirm}>"
-
-
-class _Sink:
-    """The receiver as seen by its result bus."""
-
-    def __init__(self, server: CallbackServer) -> None:
-        self._tracker = server._tracker
-
-    def deliver(self, snapshot: TaskSnapshot) -> None:
-        # Only tasks this worker waits on; the others are another worker's business.
-        if self._tracker.registry.get(snapshot.task_id) is not None:
-            self._tracker.on_push(snapshot, relay=False)
-
-    def degraded(self, poll_interval: float) -> None:
-        self._tracker.watchdog.fallback(poll_interval)
-        for state in self._tracker.registry.pending():
-            if state.waiters and not self._tracker.closed:
-                self._tracker.watchdog.poll_now(state, "poll")
-
-    def restored(self) -> None:
-        # The catch-up that follows delivers what was missed while polling.
-        self._tracker.watchdog.fallback(None)
-
-    def waiting(self) -> list[str]:
-        return [s.task_id for s in self._tracker.registry.pending() if s.waiters]
 
 
 def _check_options(

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from minimax_async._exceptions import InvalidInputError, MiniMaxError
+from minimax_async._ref import TaskRef
 from minimax_async._status import TaskStatus
 from minimax_async.durable._journal import TaskJournal
 from minimax_async.durable._records import JournalEntry, TaskKind, new_entry
@@ -36,8 +37,8 @@ logger = logging.getLogger(__name__)
 
 #: A result handler: gets the finished entry (``entry.snapshot`` is terminal).
 ResultHandler = Callable[[JournalEntry], Awaitable[None]]
-#: Builds a task handle for (kind, task_id, trace_id): the client's resources.
-HandleFactory = Callable[[TaskKind, str, "str | None"], Any]
+#: Builds the task handle for a task (the client's resources).
+HandleFactory = Callable[[TaskRef], Any]
 
 
 @dataclass(frozen=True)
@@ -81,10 +82,10 @@ class Durability:
         """How to build a task handle (the client does this once)."""
         self._make_handle = make_handle
 
-    def _handle_for(self, kind: TaskKind, task_id: str, trace_id: str | None) -> Any:
+    def _handle_for(self, ref: TaskRef) -> Any:
         if self._make_handle is None:
             raise RuntimeError("Durability.bind() was not called")
-        return self._make_handle(kind, task_id, trace_id)
+        return self._make_handle(ref)
 
     # -- configuration -----------------------------------------------------------------
 
@@ -104,19 +105,17 @@ class Durability:
         await self.journal.record_intent(entry)
         return entry.key
 
-    async def created(
-        self, key: str, kind: TaskKind, task_id: str, trace_id: str | None = None
-    ) -> None:
+    async def created(self, key: str, ref: TaskRef) -> None:
         """The create answered: journal the task id; drive it if a handler waits."""
         try:
-            await self.journal.record_task(key, task_id, trace_id=trace_id)
+            await self.journal.record_task(key, ref.task_id, trace_id=ref.trace_id)
         except Exception:
             # The task exists and the caller gets its handle; failing here would invite
             # a paid resend. The intent stays open, so resume() reports it.
-            logger.exception("could not journal task %s of create %s", task_id, key)
-        if kind in self._handlers:
+            logger.exception("could not journal task %s of create %s", ref.task_id, key)
+        if ref.kind in self._handlers:
             # Fire and forget callers never await the task: something must.
-            self._spawn(self._drive(self._handle_for(kind, task_id, trace_id)))
+            self._spawn(self._drive(self._handle_for(ref)))
 
     async def refused(self, key: str, exc: BaseException) -> None:
         """The create provably made no task (not called for ambiguous outcomes)."""
@@ -205,7 +204,7 @@ class Durability:
                     entry.fingerprint,
                 )
                 continue
-            handle = self._handle_for(entry.kind, entry.task_id, entry.trace_id)
+            handle = self._handle_for(TaskRef(entry.kind, entry.task_id, entry.trace_id))
             report.tasks.append(handle)
             if entry.kind in self._handlers:
                 self._spawn(self._drive(handle))

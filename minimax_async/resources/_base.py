@@ -4,23 +4,24 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
 
 from minimax_async._config import ClientConfig
+from minimax_async._engine import ResultWaiter, TaskEngine
 from minimax_async._exceptions import AmbiguousCreateError, InvalidInputError, MiniMaxError
-from minimax_async._limits import InFlightLimiter, RateLimiter, Slot
+from minimax_async._limits import InFlightLimiter, RateLimiter
+from minimax_async._ref import TaskKind, TaskRef
 from minimax_async._status import TaskStatus
-from minimax_async._tasks import ResultWaiter, TaskKind
 from minimax_async._transport import Transport
-from minimax_async.models import CreateTaskResponse, TaskSnapshot
+from minimax_async.models import AgentQueryResponse, TaskSnapshot, VideoQueryResponse
 
 if TYPE_CHECKING:
     from minimax_async.durable import Durability
 
 __all__ = (
-    "AGENT_CREATE_PATH",
+    "QUERIES",
     "Core",
     "Resource",
     "check_extra_headers",
@@ -29,8 +30,11 @@ __all__ = (
     "with_extra_body",
 )
 
-#: The Video Agent create; every other create path makes a V1 video task.
-AGENT_CREATE_PATH = "/v1/video_template_generation"
+#: Each task kind's query endpoint and the model of its answer.
+QUERIES: dict[TaskKind, tuple[str, type[TaskSnapshot]]] = {
+    "video": ("/v1/query/video_generation", VideoQueryResponse),
+    "agent": ("/v1/query/video_template_generation", AgentQueryResponse),
+}
 
 S = TypeVar("S", bound=TaskSnapshot)
 
@@ -48,6 +52,8 @@ class Core:
     started_waiter: bool = False
     #: The task journal's glue, when the client has a journal.
     durability: Durability | None = None
+    #: What every task handle waits through (set by the client once it is built).
+    engine: TaskEngine = field(init=False)
 
     async def start_waiter(self) -> None:
         """Start the receiver if there is one and it is not running."""
@@ -57,22 +63,23 @@ class Core:
 
     async def submit(
         self,
+        kind: TaskKind,
         path: str,
         body: dict[str, Any],
         *,
         timeout: float | None,
         extra_body: Mapping[str, Any] | None = None,
         extra_headers: Mapping[str, str] | None = None,
-    ) -> tuple[CreateTaskResponse, Slot]:
+    ) -> TaskRef:
         """Take an in-flight slot, then send one create; the slot goes back if it fails.
 
+        On success the engine holds the slot until the task's result is delivered.
         ``extra_body`` is merged into the checked body as given (its keys win), so what
         is journaled is exactly what is sent; ``extra_headers`` go on the request only.
         """
         body = with_extra_body(body, extra_body)
         headers = check_extra_headers(extra_headers)
         durable = self.durability
-        kind: TaskKind = "agent" if path == AGENT_CREATE_PATH else "video"
         key: str | None = None
         slot = await self.in_flight.acquire()
         try:
@@ -89,14 +96,26 @@ class Core:
             if key is not None and durable is not None and _refused(exc):
                 await durable.refused(key, exc)
             raise
-        if key is not None and durable is not None and created.task_id is not None:
-            await durable.created(key, kind, created.task_id, created.trace_id)
-        return created, slot
+        assert created.task_id is not None  # the transport refuses answers without one
+        ref = TaskRef(kind, created.task_id, created.trace_id)
+        self.engine.hold(ref.task_id, slot)
+        if key is not None and durable is not None:
+            await durable.created(key, ref)
+        return ref
 
     async def query(
-        self, path: str, task_id: str | int, model: type[S], *, timeout: float | None
+        self,
+        path: str,
+        task_id: str | int,
+        model: type[S],
+        *,
+        timeout: float | None,
+        retry: bool = True,
     ) -> S:
-        """One task query; a failed task answers normally, its reason in base_resp."""
+        """One task query; a failed task answers normally, its reason in base_resp.
+
+        ``retry=False`` for the tracker's polls: it reschedules a failed poll itself.
+        """
         tid = check_id(task_id, field="task_id")
         return await self.transport.get(
             path,
@@ -105,7 +124,13 @@ class Core:
             timeout=timeout,
             # A failed task carries its reason (1026/1027) in base_resp: not an error.
             tolerate=lambda snap: snap.status is TaskStatus.FAIL,
+            retries=None if retry else 0,
         )
+
+    async def query_ref(self, ref: TaskRef, retry: bool) -> TaskSnapshot:
+        """The engine's query of a handle's task: its kind picks the endpoint."""
+        path, model = QUERIES[ref.kind]
+        return await self.query(path, ref.task_id, model, timeout=None, retry=retry)
 
     async def callback_url(self, given: str | None, kind: TaskKind) -> str | None:
         """The caller's callback_url (checked), else the receiver's, else None."""
@@ -131,25 +156,10 @@ class Resource:
     def __init__(self, core: Core) -> None:
         self._core = core
 
-    def journal_observed(self, snapshot: TaskSnapshot) -> None:
-        """A task handle saw this snapshot (the journal records forward moves)."""
-        if self._core.durability is not None:
-            self._core.durability.observed(snapshot)
-
-    async def journal_finished(self, kind: TaskKind, snapshot: TaskSnapshot) -> None:
-        """A task handle got its terminal snapshot: journal it before delivering."""
-        if self._core.durability is not None:
-            await self._core.durability.finished(kind, snapshot)
-
     @property
     def poll_interval(self) -> float:
         """Seconds between polls when no callback receiver is attached."""
         return self._core.config.poll_interval
-
-    @property
-    def waiter(self) -> ResultWaiter | None:
-        """The client's callback receiver, if it has one."""
-        return self._core.waiter
 
 
 def check_id(value: Any, *, field: str, digits: bool = False) -> str:

@@ -14,26 +14,21 @@ aspect ratio. Camera commands in the prompt are checked too, but only ever warn.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 from typing import Any
 
 from minimax_async._camera import check_camera_commands
-from minimax_async._download import Progress
 from minimax_async._exceptions import InvalidInputError
 from minimax_async._images import ImageInput, image_to_wire
+from minimax_async._ref import TaskRef
 from minimax_async._rules import check_video_params
 from minimax_async._tasks import VideoTask
 from minimax_async.models import (
-    FileObject,
     SubjectReference,
-    TaskSnapshot,
     VideoGenerationRequest,
     VideoQueryResponse,
 )
-from minimax_async.resources._base import Core, Resource, check_flag, check_id
-from minimax_async.resources.files import Files
+from minimax_async.resources._base import Resource, check_flag, check_id
 
 __all__ = ("SubjectInput", "Videos")
 
@@ -43,10 +38,6 @@ SubjectInput = ImageInput | SubjectReference | Sequence[SubjectReference | Mappi
 
 class Videos(Resource):
     """``POST /v1/video_generation`` and ``GET /v1/query/video_generation``."""
-
-    def __init__(self, core: Core, files: Files) -> None:
-        super().__init__(core)
-        self._files = files
 
     async def create(
         self,
@@ -90,15 +81,15 @@ class Videos(Resource):
             callback_url=await self._core.callback_url(callback_url, "video"),
             aigc_watermark=aigc_watermark,
         )
-        created, slot = await self._core.submit(
+        ref = await self._core.submit(
+            "video",
             "/v1/video_generation",
             body,
             timeout=timeout,
             extra_body=extra_body,
             extra_headers=extra_headers,
         )
-        assert created.task_id is not None  # the transport refuses answers without one
-        return VideoTask(created.task_id, backend=self, slot=slot, trace_id=created.trace_id)
+        return VideoTask(ref, self._core.engine)
 
     async def _body(
         self,
@@ -165,20 +156,7 @@ class Videos(Resource):
 
     def task(self, task_id: str | int) -> VideoTask:
         """A handle for an existing task id (e.g. created by another process)."""
-        return VideoTask(check_id(task_id, field="task_id"), backend=self)
-
-    # --- what VideoTask and Video call back into ----------------------------------
-
-    async def snapshot(self, task_id: str) -> TaskSnapshot:
-        return await self.query(task_id)
-
-    async def retrieve_file(self, file_id: str) -> FileObject:
-        return await self._files.retrieve(file_id)
-
-    async def download_file(
-        self, file_id: str, path: str | os.PathLike[str], *, progress: Progress | None
-    ) -> Path:
-        return await self._files.download(file_id, path, progress=progress)
+        return VideoTask(TaskRef("video", check_id(task_id, field="task_id")), self._core.engine)
 
 
 def _check_types(model: Any, prompt: Any, duration: Any, resolution: Any) -> None:

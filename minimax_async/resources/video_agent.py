@@ -18,11 +18,11 @@ from minimax_async._catalog import TEMPLATES, Template, template_by_id
 from minimax_async._download import Progress, Target, download_to
 from minimax_async._exceptions import InvalidInputError
 from minimax_async._images import ImageInput, image_to_wire
+from minimax_async._ref import TaskRef
 from minimax_async._tasks import VideoAgentTask
 from minimax_async.models import (
     AgentQueryResponse,
     MediaInput,
-    TaskSnapshot,
     TextInput,
     VideoTemplateRequest,
 )
@@ -77,15 +77,15 @@ class VideoAgent(Resource):
             media_inputs=[MediaInput(value=m) for m in media] if media else None,
             callback_url=await self._core.callback_url(callback_url, "agent"),
         )
-        created, slot = await self._core.submit(
+        ref = await self._core.submit(
+            "agent",
             "/v1/video_template_generation",
             request.to_wire(),
             timeout=timeout,
             extra_body=extra_body,
             extra_headers=extra_headers,
         )
-        assert created.task_id is not None  # the transport refuses answers without one
-        return VideoAgentTask(created.task_id, backend=self, slot=slot, trace_id=created.trace_id)
+        return VideoAgentTask(ref, self._core.engine)
 
     def _check_template(self, tid: str, texts: list[str], media: list[str]) -> None:
         region = self._core.config.region
@@ -124,12 +124,10 @@ class VideoAgent(Resource):
 
     def task(self, task_id: str | int) -> VideoAgentTask:
         """A handle for an existing Video Agent task id."""
-        return VideoAgentTask(check_id(task_id, field="task_id"), backend=self)
+        ref = TaskRef("agent", check_id(task_id, field="task_id"))
+        return VideoAgentTask(ref, self._core.engine)
 
-    # --- what VideoAgentTask and AgentVideo call back into -------------------------
-
-    async def snapshot(self, task_id: str) -> TaskSnapshot:
-        return await self.query(task_id)
+    # --- what AgentVideo calls back into -------------------------------------------
 
     async def download_result(
         self,

@@ -95,16 +95,20 @@ async def test_duplicates_backward_moves_and_late_pushes_are_harmless(
     server: CallbackServer, http: aiohttp.ClientSession
 ) -> None:
     events = Events(server)
-    truth = Truth("103")
+    truth = Truth("103", TaskStatus.PREPARING)
     updates: list[str] = []
+    first = asyncio.Event()
 
     async def watch() -> None:
-        async for snap in server.updates("103"):
+        async for snap in server.updates("103", query=truth.query):
             updates.append(snap.status.value)
+            first.set()
 
     watcher = asyncio.create_task(watch())
     waiter = _start_wait(server, truth)
     await _registered(events)
+    with anyio.fail_after(DEADLINE):
+        await first.wait()  # the current status, asked for at once
     url = server.callback_url("video")
     for body in (
         push("103", "queueing"),
@@ -123,7 +127,8 @@ async def test_duplicates_backward_moves_and_late_pushes_are_harmless(
         await watcher
     assert result.status is TaskStatus.SUCCESS
     assert result.file_id == "1"
-    assert updates == ["Queueing", "Processing", "Success"]
+    assert updates == ["Preparing", "Queueing", "Processing", "Success"]
+    assert truth.queries == 1  # only the first, for the current status
     assert events.kinds("103").count("completed") == 1
     assert events.kinds("103").count("push_ignored") == 5
 
@@ -260,12 +265,12 @@ async def test_closing_fails_pending_waiters_with_a_clear_error(
     waiter = _start_wait(server, truth)
     await _registered(events)
 
-    async def first_update() -> TaskSnapshot:
-        async for snap in server.updates("112"):
-            return snap
-        raise AssertionError("updates ended without a snapshot or an error")
+    async def follow() -> None:
+        async for _ in server.updates("112", query=truth.query):
+            pass
+        raise AssertionError("updates ended without a terminal snapshot or an error")
 
-    watcher = asyncio.create_task(first_update())
+    watcher = asyncio.create_task(follow())
     await server.aclose()
     assert not server.running
     with anyio.fail_after(DEADLINE), pytest.raises(ClosedError, match="112 is still running"):

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import gc
-
 import aiohttp
 import anyio
 import pytest
 from anyio.abc import TaskStatus as StartStatus
 from anyio.lowlevel import checkpoint
 
-from minimax_async import AsyncMiniMax, ClosedError, InvalidInputError, VideoTask
+from minimax_async import AsyncMiniMax, ClosedError, InvalidInputError
 from minimax_async._limits import InFlightLimiter, RateLimiter
 from minimax_async.emulator import Emulator
 from tests.client.conftest import KEY, ClientFactory
@@ -86,21 +84,23 @@ async def test_in_flight_cap_blocks_until_a_slot_is_released() -> None:
     assert cap.in_flight == 1
 
 
-async def test_task_holds_its_slot_until_result_or_drop(
+async def test_task_holds_its_slot_until_its_result_is_delivered_or_it_is_closed(
     make_client: ClientFactory, emu: Emulator
 ) -> None:
-    async with make_client(max_in_flight=2) as client:
+    async with make_client(max_in_flight=3) as client:
         with anyio.fail_after(DEADLINE):
             done = await client.video.create(prompt="one")
-            dropped: VideoTask | None = await client.video.create(prompt="two")
-            assert client.in_flight == 2
+            closed = await client.video.create(prompt="two")
+            elsewhere = await client.video.create(prompt="three")
+            assert client.in_flight == 3
             await done.result(timeout=DEADLINE)
+            assert client.in_flight == 2
+            closed.close()
+            closed.close()  # idempotent: frees one slot, not two
             assert client.in_flight == 1
-            dropped = None  # the handle is forgotten without a result
-            gc.collect()
-            await checkpoint()
+            # Delivered through another handle of the same task: the slot goes back too.
+            await client.video.task(elsewhere.task_id).result(timeout=DEADLINE)
             assert client.in_flight == 0
-            assert dropped is None
 
 
 async def test_config_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:

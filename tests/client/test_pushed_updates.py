@@ -14,7 +14,7 @@ from tests.client.conftest import ClientFactory
 DEADLINE = 30.0
 
 
-async def test_updates_follow_the_pushes_without_polling(
+async def test_updates_start_with_the_current_status_then_follow_the_pushes(
     make_client: ClientFactory, emu: Emulator
 ) -> None:
     emu.config.time_scale = 0.05
@@ -23,8 +23,30 @@ async def test_updates_follow_the_pushes_without_polling(
         task = await client.video.create(prompt="statuses by push")
         with anyio.fail_after(DEADLINE):
             seen = [snap.status async for snap in task.updates()]
-    assert seen == [TaskStatus.QUEUEING, TaskStatus.PROCESSING, TaskStatus.SUCCESS]
+    # One query for the status the task has now (Preparing, unless a push beat it).
+    assert seen[0] in (TaskStatus.PREPARING, TaskStatus.QUEUEING)
+    assert seen[-2:] == [TaskStatus.PROCESSING, TaskStatus.SUCCESS]
+    assert len(seen) == len(set(seen))
     assert task.status is TaskStatus.SUCCESS
+    assert len(emu.requests_to("/v1/query/video_generation")) == 1
+
+
+async def test_updates_yield_what_a_push_already_said_without_asking(
+    make_client: ClientFactory, emu: Emulator
+) -> None:
+    emu.config.time_scale = 0.05
+    emu.config.push_before_create_returns = True  # the receiver hears before the caller
+    receiver = CallbackServer(quiet_period=600.0, confirm=False)
+    async with make_client(callbacks=receiver, poll_interval=600.0) as client:
+        task = await client.video.create(prompt="known at once")
+        with anyio.fail_after(DEADLINE):
+            seen = [snap.status async for snap in task.updates()]
+    assert seen == [
+        TaskStatus.PREPARING,
+        TaskStatus.QUEUEING,
+        TaskStatus.PROCESSING,
+        TaskStatus.SUCCESS,
+    ]
     assert emu.requests_to("/v1/query/video_generation") == []
 
 

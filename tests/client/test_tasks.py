@@ -80,7 +80,7 @@ async def test_deadline_raises_task_timeout_and_task_can_be_waited_again(
         assert client.in_flight == 1  # not delivered: still counted
         with pytest.raises(TaskTimeoutError):
             await task.result(timeout=0.1)  # waiting again works the same way
-    task.forget()
+    task.close()
     assert client.in_flight == 0
 
 
@@ -111,7 +111,7 @@ async def test_reattach_by_id_and_by_dict(
     with anyio.fail_after(DEADLINE):
         task = await client.video.create(prompt="resume me")
         saved = json.dumps(task.to_dict())
-        task.forget()
+        task.close()
         async with make_client() as other:  # as if in another process
             again = other.task_from_dict(json.loads(saved))
             assert isinstance(again, VideoTask)

@@ -1,82 +1,53 @@
-"""Push as hint, poll as truth: the timers that query tasks gone quiet.
+"""Polls as truth: the timers that query waiting tasks on the tracker's schedule.
 
 One ``loop.call_later`` handle per waiting task (no idle asyncio task per task); a
 fired timer starts one short-lived poll, and a global semaphore bounds how many polls
-run at once, so ten thousand quiet tasks cannot stampede MiniMax's rate limit.
+run at once, so ten thousand quiet tasks cannot stampede MiniMax's rate limit. The
+schedule is a :class:`~minimax_async._retry.Backoff` over the polls a task has had
+without news: flat ``poll_interval`` without a receiver, ``quiet_period`` doubling up to
+``max_poll_interval`` with one.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import random
 from collections.abc import Awaitable, Callable
 
-from minimax_async.callbacks._registry import TaskState
+from minimax_async._registry import TaskState
+from minimax_async._retry import Backoff
 
 __all__ = ("PollFn", "Watchdog")
 
 logger = logging.getLogger(__name__)
 
-#: Does one query for the task; ``reason`` is "poll" (quiet timer) or "confirm".
+#: Does one query for the task; ``reason`` is "poll" (timer), "now" or "confirm".
 PollFn = Callable[[TaskState, str], Awaitable[None]]
 
 
 class Watchdog:
-    """Schedules polls of quiet tasks with exponential backoff and jitter.
+    """Schedules the polls of waiting tasks; at most ``max_concurrent`` run at once."""
 
-    The first poll comes ``quiet_period`` seconds after the last push (or the
-    registration); each further poll without news waits twice as long, up to
-    ``max_interval``, each delay spread by +-``jitter`` (a fraction) so tasks created
-    together do not poll together.
-    """
+    __slots__ = ("_closed", "_fallback", "_poll", "_running", "_schedule", "_semaphore")
 
-    __slots__ = (
-        "_closed",
-        "_fallback",
-        "_jitter",
-        "_max_interval",
-        "_poll",
-        "_quiet",
-        "_rng",
-        "_running",
-        "_semaphore",
-    )
-
-    def __init__(
-        self,
-        poll: PollFn,
-        *,
-        quiet_period: float,
-        max_interval: float,
-        jitter: float,
-        max_concurrent: int,
-        rng: random.Random | None = None,
-    ) -> None:
+    def __init__(self, poll: PollFn, *, schedule: Backoff, max_concurrent: int) -> None:
         self._poll = poll
-        self._quiet = quiet_period
-        self._max_interval = max(max_interval, quiet_period)
-        self._jitter = jitter
+        self._schedule = schedule
+        self._fallback: Backoff | None = None
         self._semaphore = asyncio.Semaphore(max_concurrent)
-        self._rng = rng if rng is not None else random.Random()
         self._running: set[asyncio.Task[None]] = set()
         self._closed = False
-        self._fallback: float | None = None
 
     def fallback(self, interval: float | None) -> None:
-        """Poll every ``interval`` seconds flat (pushes cannot arrive); None restores."""
-        self._fallback = interval
+        """Poll at least every ``interval`` seconds (pushes cannot arrive); None restores."""
+        self._fallback = None if interval is None else self._schedule.capped(interval)
 
     def delay(self, state: TaskState) -> float:
         """How long to wait before the next poll, given the polls already without news."""
-        base = min(self._quiet * (2.0 ** min(state.polls, 30)), self._max_interval)
-        if self._fallback is not None:
-            base = min(base, self._fallback)
-        spread = 1.0 + self._jitter * (2.0 * self._rng.random() - 1.0)
-        return max(base * spread, 0.0)
+        return (self._fallback or self._schedule).delay(state.polls)
 
     def arm(self, state: TaskState) -> None:
-        """(Re)start the task's quiet timer."""
+        """(Re)start the task's timer."""
         self.disarm(state)
         if self._closed:
             return
@@ -113,8 +84,8 @@ class Watchdog:
                     return
                 reason = "confirm"
         except Exception:
-            # _poll handles query errors itself; this is a bug guard, never a crash.
-            logger.exception("watchdog poll of task %s failed", state.task_id)
+            # The tracker handles query errors itself; this is a bug guard, never a crash.
+            logger.exception("poll of task %s failed", state.task_id)
         finally:
             state.polling = False
 

@@ -32,6 +32,8 @@ class TaskState:
     ``status``/``snapshot`` are the furthest accepted state; ``result`` is the terminal
     snapshot, set exactly once. The remaining fields are process-local plumbing (the
     waiters' future, the watchdog's timer) that a durable store need not persist.
+    ``trace_id`` is the create's Trace-Id, from the :class:`~minimax_async._ref.TaskRef`
+    the first waiter brought.
     """
 
     task_id: str
