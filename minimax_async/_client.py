@@ -95,22 +95,15 @@ class AsyncMiniMax:
                 Durability(journal, handler_lease=handler_lease) if journal is not None else None
             ),
         )
-        self._core.engine = TaskEngine(
-            query=self._core.query_ref,
-            poll_interval=config.poll_interval,
-            receiver=callbacks,
-            durability=self._core.durability,
-            max_concurrent_polls=config.max_connections,
-            sources=self,
-        )
+        self._engine = TaskEngine(self._core, files=self.files)
         if self._core.durability is not None:
             self._core.durability.bind(self._handle_for)
         self._closed = False
 
     def _handle_for(self, ref: TaskRef) -> VideoTask | VideoAgentTask:
         if ref.kind == "agent":
-            return VideoAgentTask(ref, self._core.engine)
-        return VideoTask(ref, self._core.engine)
+            return VideoAgentTask(ref, self._engine)
+        return VideoTask(ref, self._engine)
 
     # -- durability (minimax_async.durable) ----------------------------------------------
 
@@ -176,12 +169,12 @@ class AsyncMiniMax:
     @cached_property
     def video(self) -> Videos:
         """V1 video tasks: text-to-video, image-to-video, first+last frame, subject."""
-        return Videos(self._core)
+        return Videos(self._core, self._engine)
 
     @cached_property
     def video_agent(self) -> VideoAgent:
         """Video Agent (template) tasks and the template catalogue."""
-        return VideoAgent(self._core)
+        return VideoAgent(self._core, self._engine)
 
     @overload
     def task_from_dict(self, data: Mapping[str, Any], *, kind: Literal["video"]) -> VideoTask: ...
@@ -228,7 +221,7 @@ class AsyncMiniMax:
             return
         self._closed = True
         try:
-            await self._core.engine.aclose()
+            await self._engine.aclose()
             if self._core.started_waiter and self._core.waiter is not None:
                 await self._core.waiter.aclose()
         finally:

@@ -10,9 +10,13 @@ its handle is closed.
 from __future__ import annotations
 
 import contextlib
+import os
 from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Literal, Protocol
 
+from minimax_async._download import Progress, Target, download_to
+from minimax_async._exceptions import InvalidInputError
 from minimax_async._limits import Slot
 from minimax_async._ref import TaskRef
 from minimax_async._registry import InMemoryRegistry
@@ -22,17 +26,13 @@ from minimax_async.callbacks._hooks import Hooks
 from minimax_async.models import TaskSnapshot
 
 if TYPE_CHECKING:
-    from minimax_async.durable._durability import Durability
+    from minimax_async.resources._base import Core
     from minimax_async.resources.files import Files
-    from minimax_async.resources.video_agent import VideoAgent
 
-__all__ = ("POLL_JITTER", "QueryByRef", "ResultSources", "ResultWaiter", "TaskEngine")
+__all__ = ("POLL_JITTER", "ResultWaiter", "TaskEngine")
 
 #: +-20 %: many tasks created together do not poll in lockstep.
 POLL_JITTER = 0.2
-
-#: One query of a task: ``retry=False`` leaves retrying to the tracker's schedule.
-QueryByRef = Callable[[TaskRef, bool], Awaitable[TaskSnapshot]]
 
 
 class ResultWaiter(Protocol):
@@ -51,49 +51,33 @@ class ResultWaiter(Protocol):
     async def aclose(self) -> None: ...
 
 
-class ResultSources(Protocol):
-    """Where finished results fetch their files (the client's resources)."""
-
-    @property
-    def files(self) -> Files: ...
-
-    @property
-    def video_agent(self) -> VideoAgent: ...
-
-
 class TaskEngine:
     """Waits, queries, journals and releases slots on behalf of the client's handles."""
 
-    def __init__(
-        self,
-        *,
-        query: QueryByRef,
-        poll_interval: float,
-        receiver: ResultWaiter | None,
-        durability: Durability | None,
-        max_concurrent_polls: int,
-        sources: ResultSources,
-    ) -> None:
-        self._query = query
-        #: What finished results download through.
-        self.sources = sources
-        self.durability = durability
+    def __init__(self, core: Core, *, files: Files) -> None:
+        # The engine refers to the client's core, never the other way round: a client
+        # dropped without aclose() is freed at once, and its transport warns right away.
+        self._core = core
+        #: What finished videos download through.
+        self.files = files
+        self.durability = core.durability
+        receiver = core.waiter
         if receiver is not None:
             self.tracker = receiver.tracker
             self._owns_tracker = False
         else:
-            flat = Backoff(poll_interval, factor=1.0, cap=poll_interval, jitter=POLL_JITTER)
+            every = core.config.poll_interval
             self.tracker = TaskTracker(
                 registry=InMemoryRegistry(),
                 hooks=Hooks(),
-                schedule=flat,
+                schedule=Backoff(every, factor=1.0, cap=every, jitter=POLL_JITTER),
                 pushes=False,
-                max_concurrent_polls=max_concurrent_polls,
+                max_concurrent_polls=core.config.max_connections,
             )
             self._owns_tracker = True
-        if durability is not None:
+        if self.durability is not None:
             # Pushed statuses reach the journal through the tracker's events.
-            self.tracker.hooks.subscribe(durability.on_callback_event)
+            self.tracker.hooks.subscribe(self.durability.on_callback_event)
         self._slots: dict[str, Slot] = {}
 
     # -- in-flight slots ---------------------------------------------------------------
@@ -119,7 +103,7 @@ class TaskEngine:
 
     async def refresh(self, ref: TaskRef) -> TaskSnapshot:
         """One query (with the transport's retries), fed to the tracker as the truth."""
-        snap = await self._query(ref, True)
+        snap = await self._core.query_ref(ref, True)
         self._observed(snap)
         self.tracker.observe(snap)
         return snap
@@ -157,6 +141,22 @@ class TaskEngine:
             await self.durability.finished(ref.kind, snap)
         self.release(ref.task_id)
 
+    async def download_agent_video(
+        self, task_id: str, video_url: str, path: str | os.PathLike[str], progress: Progress | None
+    ) -> Path:
+        """Stream an agent video; an expired ``video_url`` is replaced by re-querying."""
+
+        async def source(fresh: bool) -> Target:
+            if not fresh:
+                return Target(video_url)
+            # Re-querying a finished task hands out a new video_url.
+            snap = await self._core.query_ref(TaskRef("agent", task_id), True)
+            if not snap.video_url:
+                raise InvalidInputError("task_id", task_id, "the task has no video_url")
+            return Target(snap.video_url)
+
+        return await download_to(self._core.transport, path, source=source, progress=progress)
+
     async def aclose(self) -> None:
         """Stop the client's own tracker (a receiver's tracker closes with it)."""
         if self._owns_tracker:
@@ -166,7 +166,7 @@ class TaskEngine:
 
     def _poller(self, ref: TaskRef) -> Callable[[], Awaitable[TaskSnapshot]]:
         async def poll() -> TaskSnapshot:
-            snap = await self._query(ref, False)
+            snap = await self._core.query_ref(ref, False)
             self._observed(snap)
             return snap
 

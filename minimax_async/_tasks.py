@@ -29,7 +29,6 @@ from minimax_async.models import FileObject, TaskSnapshot
 
 if TYPE_CHECKING:
     from minimax_async.resources.files import Files
-    from minimax_async.resources.video_agent import VideoAgent
 
 __all__ = (
     "AgentVideo",
@@ -70,13 +69,11 @@ class AgentVideo:
     task_id: str
     video_url: str
     snapshot: TaskSnapshot = field(repr=False)
-    _agent: VideoAgent = field(repr=False)
+    _engine: TaskEngine = field(repr=False)
 
     async def download(self, path: str | Path, *, progress: Progress | None = None) -> Path:
         """Stream the video to ``path``; an expired URL is replaced by re-querying."""
-        return await self._agent.download_result(
-            self.task_id, self.video_url, path, progress=progress
-        )
+        return await self._engine.download_agent_video(self.task_id, self.video_url, path, progress)
 
 
 class _TaskHandle(Generic[R]):
@@ -180,7 +177,7 @@ class VideoTask(_TaskHandle[Video]):
             width=snap.video_width,
             height=snap.video_height,
             snapshot=snap,
-            _files=self._engine.sources.files,
+            _files=self._engine.files,
         )
 
 
@@ -196,5 +193,5 @@ class VideoAgentTask(_TaskHandle[AgentVideo]):
             task_id=self.task_id,
             video_url=snap.video_url,
             snapshot=snap,
-            _agent=self._engine.sources.video_agent,
+            _engine=self._engine,
         )

@@ -295,6 +295,8 @@ class TaskTracker:
 
     def _leave(self, state: TaskState) -> None:
         state.waiters -= 1
+        if state.waiters == 0:
+            state.query = None  # it holds the waiter's client: no waiter, no reference
         if state.waiters == 0 and state.result is None:
             # Detach only: the remote job goes on; state stays for a re-attach.
             self.watchdog.disarm(state)

@@ -3,27 +3,28 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
 
 from minimax_async._config import ClientConfig
-from minimax_async._engine import ResultWaiter, TaskEngine
 from minimax_async._exceptions import AmbiguousCreateError, InvalidInputError, MiniMaxError
-from minimax_async._limits import InFlightLimiter, RateLimiter
+from minimax_async._limits import InFlightLimiter, RateLimiter, Slot
 from minimax_async._ref import TaskKind, TaskRef
 from minimax_async._status import TaskStatus
 from minimax_async._transport import Transport
 from minimax_async.models import AgentQueryResponse, TaskSnapshot, VideoQueryResponse
 
 if TYPE_CHECKING:
+    from minimax_async._engine import ResultWaiter, TaskEngine
     from minimax_async.durable import Durability
 
 __all__ = (
     "QUERIES",
     "Core",
     "Resource",
+    "TaskResource",
     "check_extra_headers",
     "check_flag",
     "check_id",
@@ -52,8 +53,6 @@ class Core:
     started_waiter: bool = False
     #: The task journal's glue, when the client has a journal.
     durability: Durability | None = None
-    #: What every task handle waits through (set by the client once it is built).
-    engine: TaskEngine = field(init=False)
 
     async def start_waiter(self) -> None:
         """Start the receiver if there is one and it is not running."""
@@ -67,13 +66,15 @@ class Core:
         path: str,
         body: dict[str, Any],
         *,
+        hold: Callable[[str, Slot], None],
         timeout: float | None,
         extra_body: Mapping[str, Any] | None = None,
         extra_headers: Mapping[str, str] | None = None,
     ) -> TaskRef:
         """Take an in-flight slot, then send one create; the slot goes back if it fails.
 
-        On success the engine holds the slot until the task's result is delivered.
+        On success the slot is handed to ``hold(task_id, slot)`` (the task engine, which
+        keeps it until the result is delivered) before the journal hears of the task.
         ``extra_body`` is merged into the checked body as given (its keys win), so what
         is journaled is exactly what is sent; ``extra_headers`` go on the request only.
         """
@@ -98,7 +99,7 @@ class Core:
             raise
         assert created.task_id is not None  # the transport refuses answers without one
         ref = TaskRef(kind, created.task_id, created.trace_id)
-        self.engine.hold(ref.task_id, slot)
+        hold(ref.task_id, slot)
         if key is not None and durable is not None:
             await durable.created(key, ref)
         return ref
@@ -155,6 +156,14 @@ class Resource:
 
     def __init__(self, core: Core) -> None:
         self._core = core
+
+
+class TaskResource(Resource):
+    """A resource that creates tasks: it hands out handles on the client's engine."""
+
+    def __init__(self, core: Core, engine: TaskEngine) -> None:
+        super().__init__(core)
+        self._engine = engine
 
     @property
     def poll_interval(self) -> float:

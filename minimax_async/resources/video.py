@@ -28,7 +28,7 @@ from minimax_async.models import (
     VideoGenerationRequest,
     VideoQueryResponse,
 )
-from minimax_async.resources._base import Resource, check_flag, check_id
+from minimax_async.resources._base import TaskResource, check_flag, check_id
 
 __all__ = ("SubjectInput", "Videos")
 
@@ -36,7 +36,7 @@ __all__ = ("SubjectInput", "Videos")
 SubjectInput = ImageInput | SubjectReference | Sequence[SubjectReference | Mapping[str, Any]]
 
 
-class Videos(Resource):
+class Videos(TaskResource):
     """``POST /v1/video_generation`` and ``GET /v1/query/video_generation``."""
 
     async def create(
@@ -87,9 +87,10 @@ class Videos(Resource):
             body,
             timeout=timeout,
             extra_body=extra_body,
+            hold=self._engine.hold,
             extra_headers=extra_headers,
         )
-        return VideoTask(ref, self._core.engine)
+        return VideoTask(ref, self._engine)
 
     async def _body(
         self,
@@ -156,7 +157,7 @@ class Videos(Resource):
 
     def task(self, task_id: str | int) -> VideoTask:
         """A handle for an existing task id (e.g. created by another process)."""
-        return VideoTask(TaskRef("video", check_id(task_id, field="task_id")), self._core.engine)
+        return VideoTask(TaskRef("video", check_id(task_id, field="task_id")), self._engine)
 
 
 def _check_types(model: Any, prompt: Any, duration: Any, resolution: Any) -> None:

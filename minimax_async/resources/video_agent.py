@@ -11,11 +11,9 @@ from __future__ import annotations
 import os
 import warnings
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 from typing import Any
 
 from minimax_async._catalog import TEMPLATES, Template, template_by_id
-from minimax_async._download import Progress, Target, download_to
 from minimax_async._exceptions import InvalidInputError
 from minimax_async._images import ImageInput, image_to_wire
 from minimax_async._ref import TaskRef
@@ -26,7 +24,7 @@ from minimax_async.models import (
     TextInput,
     VideoTemplateRequest,
 )
-from minimax_async.resources._base import Resource, check_id
+from minimax_async.resources._base import TaskResource, check_id
 
 __all__ = ("TemplateWarning", "VideoAgent")
 
@@ -37,7 +35,7 @@ class TemplateWarning(UserWarning):
     """A template id that may be wrong: unknown to the catalogue, or rounded by a float."""
 
 
-class VideoAgent(Resource):
+class VideoAgent(TaskResource):
     """``POST /v1/video_template_generation`` and its query endpoint."""
 
     @property
@@ -83,9 +81,10 @@ class VideoAgent(Resource):
             request.to_wire(),
             timeout=timeout,
             extra_body=extra_body,
+            hold=self._engine.hold,
             extra_headers=extra_headers,
         )
-        return VideoAgentTask(ref, self._core.engine)
+        return VideoAgentTask(ref, self._engine)
 
     def _check_template(self, tid: str, texts: list[str], media: list[str]) -> None:
         region = self._core.config.region
@@ -125,28 +124,7 @@ class VideoAgent(Resource):
     def task(self, task_id: str | int) -> VideoAgentTask:
         """A handle for an existing Video Agent task id."""
         ref = TaskRef("agent", check_id(task_id, field="task_id"))
-        return VideoAgentTask(ref, self._core.engine)
-
-    # --- what AgentVideo calls back into -------------------------------------------
-
-    async def download_result(
-        self,
-        task_id: str,
-        video_url: str,
-        path: str | os.PathLike[str],
-        *,
-        progress: Progress | None,
-    ) -> Path:
-        async def source(fresh: bool) -> Target:
-            if not fresh:
-                return Target(video_url)
-            # Re-querying a finished task hands out a new video_url.
-            snap = await self.query(task_id)
-            if not snap.video_url:
-                raise InvalidInputError("task_id", task_id, "the task has no video_url")
-            return Target(snap.video_url)
-
-        return await download_to(self._core.transport, path, source=source, progress=progress)
+        return VideoAgentTask(ref, self._engine)
 
 
 def _template_id(value: Any, *, warn: bool) -> str:
