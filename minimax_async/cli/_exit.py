@@ -14,8 +14,12 @@ Code  Meaning
       insufficient balance, plan quota exhausted (retrying will not help)
 4     any other API or network error, including a create whose outcome is
       unknown in ``generate`` (it was not resent: check before retrying)
-130   interrupted (Ctrl-C / SIGINT); a batch journal stays consistent and a
-      re-run resumes it
+5     gave up waiting (``--timeout``) for a task that is still running: it goes
+      on (and bills) at MiniMax; the printed ``minimax-async wait`` command
+      collects it
+130   interrupted (Ctrl-C / SIGINT); nothing more is sent; a task already
+      created goes on (``generate`` prints the command that collects it) and a
+      batch journal stays consistent, so a re-run resumes it
 141   stdout was closed by its reader (``| head``); the rest of the output is
       dropped quietly, as other Unix tools do
 ====  ==========================================================================
@@ -36,6 +40,7 @@ from minimax_async._exceptions import (
     QuotaError,
     SensitiveContentError,
     TaskFailedError,
+    TaskTimeoutError,
 )
 
 __all__ = (
@@ -44,6 +49,7 @@ __all__ = (
     "INTERRUPTED",
     "OK",
     "TASK_FAILED",
+    "TIMEOUT",
     "USAGE",
     "CliError",
     "code_for",
@@ -55,10 +61,11 @@ TASK_FAILED = 1
 USAGE = 2
 AUTH = 3
 API_ERROR = 4
+TIMEOUT = 5
 INTERRUPTED = 130
 
 # When several jobs end differently, the most serious outcome decides the exit code.
-_SEVERITY = {OK: 0, TASK_FAILED: 1, API_ERROR: 2, AUTH: 3, USAGE: 4, INTERRUPTED: 5}
+_SEVERITY = {OK: 0, TASK_FAILED: 1, TIMEOUT: 2, API_ERROR: 3, AUTH: 4, USAGE: 5, INTERRUPTED: 6}
 
 
 class CliError(Exception):
@@ -80,6 +87,8 @@ def code_for(exc: BaseException) -> int:
     # A task MiniMax ran and failed, or a request it refused, is a task failure.
     if isinstance(exc, (TaskFailedError, SensitiveContentError, InvalidRequestError)):
         return TASK_FAILED
+    if isinstance(exc, TaskTimeoutError):
+        return TIMEOUT
     if isinstance(exc, (AmbiguousCreateError, MiniMaxError, OSError)):
         return API_ERROR
     raise TypeError(f"no exit code for {type(exc).__name__}") from exc

@@ -7,12 +7,13 @@ from pathlib import Path
 from typing import Any
 
 from minimax_async._exceptions import InvalidInputError
-from minimax_async.cli._exit import CliError
+from minimax_async.cli._exit import INTERRUPTED, CliError
 from minimax_async.cli._options import add_shared_options, open_client, settings_from
 from minimax_async.cli._output import Output
 from minimax_async.cli._params import VideoParams, video_params
-from minimax_async.cli._results import create_video, finish_one
-from minimax_async.cli._runner import run_command
+from minimax_async.cli._results import create_video
+from minimax_async.cli._runner import Interrupt, run_command
+from minimax_async.cli._single import check_out_file, collect
 
 __all__ = ("register", "run")
 
@@ -101,16 +102,24 @@ def _checked_params(args: argparse.Namespace) -> VideoParams:
 
 
 def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
-    """Check the flags, create the task, wait for it, save the video."""
+    """Check the flags and the output path, create the task, wait for it, save the video."""
     out = Output(json_mode=args.json)
+    interrupt = Interrupt()
 
     async def body() -> int:
         # Every local check runs before the emulator or the client is even started.
         settings = settings_from(args)
         params = _params(args)
+        check_out_file(args.out)
         async with open_client(settings, out) as client:
+            if interrupt.requested:
+                out.error("interrupted before the create was sent; nothing was spent")
+                return INTERRUPTED
+            # Not interruptible: once sent, the task id must reach the user.
             task = await create_video(client, params)
             out.note(f"created task {task.task_id}; waiting for the result")
-            return await finish_one(task, out, args.out, patience=settings.timeout)
+            return await collect(
+                client, task, out, args.out, patience=settings.timeout, interrupt=interrupt
+            )
 
-    return run_command(body, out)
+    return run_command(body, out, interrupt=interrupt)

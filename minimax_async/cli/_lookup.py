@@ -1,4 +1,4 @@
-"""``minimax-async status TASK_ID`` and ``minimax-async download FILE_ID``."""
+"""``status TASK_ID``, ``wait TASK_ID --out FILE`` and ``download FILE_ID``: existing tasks."""
 
 from __future__ import annotations
 
@@ -13,8 +13,9 @@ from minimax_async._status import TaskStatus
 from minimax_async.cli._exit import OK, TASK_FAILED, CliError
 from minimax_async.cli._mp4 import read_mp4_info
 from minimax_async.cli._options import add_shared_options, open_client, settings_from
-from minimax_async.cli._output import Output, TaskRecord
-from minimax_async.cli._runner import run_command
+from minimax_async.cli._output import Output, TaskRecord, failure_text
+from minimax_async.cli._runner import Interrupt, run_command
+from minimax_async.cli._single import check_out_file, collect
 from minimax_async.models import TaskSnapshot
 
 __all__ = ("register",)
@@ -27,7 +28,7 @@ def register(subparsers: Any) -> None:
         help="show a task's status",
         description="Show a task's status. Exit 0 when it exists and has not failed, 1 on Fail.",
     )
-    status.add_argument("task_id", metavar="TASK_ID")
+    status.add_argument("task_id", metavar="TASK_ID", help="the task id MiniMax returned")
     status.add_argument(
         "--agent",
         action="store_true",
@@ -36,10 +37,24 @@ def register(subparsers: Any) -> None:
     add_shared_options(status)
     status.set_defaults(handler=_status, parser=status)
 
+    wait: argparse.ArgumentParser = subparsers.add_parser(
+        "wait",
+        help="wait for an existing task and save its video",
+        description=(
+            "Wait for a task created earlier (by generate, a batch, or your own code) and"
+            " save its video. It is queried at once, then every --poll-interval seconds."
+        ),
+    )
+    wait.add_argument("task_id", metavar="TASK_ID", help="the task id MiniMax returned")
+    wait.add_argument("--agent", action="store_true", help="a Video Agent (template) task")
+    wait.add_argument("--out", type=Path, help="where to save the MP4 (default: TASK_ID.mp4)")
+    add_shared_options(wait)
+    wait.set_defaults(handler=_wait, parser=wait)
+
     download: argparse.ArgumentParser = subparsers.add_parser(
         "download", help="download a finished video by its file id"
     )
-    download.add_argument("file_id", metavar="FILE_ID")
+    download.add_argument("file_id", metavar="FILE_ID", help="the file id of a finished task")
     download.add_argument("--out", type=Path, help="where to save it (default: FILE_ID.mp4)")
     add_shared_options(download)
     download.set_defaults(handler=_download, parser=download)
@@ -79,14 +94,52 @@ def _status(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
             value = getattr(snapshot, key, None)
             if value is not None:
                 data[key] = value
+        failed = status is TaskStatus.FAIL
+        base = snapshot.base_resp
+        data["error"] = (
+            {"code": base.status_code if base else None, "message": failure_text(snapshot)}
+            if failed
+            else None
+        )
         if out.json_mode:
             print(json.dumps(data), file=out.stdout, flush=True)
         else:
-            extras = " ".join(f"{k}={v}" for k, v in data.items() if k not in ("task_id", "status"))
-            print(f"task {task_id}: {status.value} {extras}".rstrip(), file=out.stdout, flush=True)
-        return TASK_FAILED if status is TaskStatus.FAIL else OK
+            shown = {k: v for k, v in data.items() if k not in ("task_id", "status", "error")}
+            extras = " ".join(f"{k}={v}" for k, v in shown.items())
+            why = f" {failure_text(snapshot)}" if failed else ""
+            line = f"task {task_id}: {status.value}{why} {extras}".rstrip()
+            print(line, file=out.stdout, flush=True)
+        return TASK_FAILED if failed else OK
 
     return run_command(body, out)
+
+
+def _wait(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    out = Output(json_mode=args.json)
+    interrupt = Interrupt()
+
+    async def body() -> int:
+        settings = settings_from(args)
+        task_id = _check_id(args.task_id, "TASK_ID")
+        check_out_file(args.out)
+        async with open_client(settings, out) as client:
+            resource = client.video_agent if args.agent else client.video
+            task = resource.task(task_id)
+            try:
+                return await collect(
+                    client,
+                    task,
+                    out,
+                    args.out,
+                    patience=settings.timeout,
+                    interrupt=interrupt,
+                    poll_interval=resource.poll_interval,
+                )
+            except InvalidRequestError as exc:
+                hint = "" if args.agent else " (a template task? add --agent)"
+                raise CliError(f"TASK_ID={task_id}: {exc.status_msg}{hint}") from None
+
+    return run_command(body, out, interrupt=interrupt)
 
 
 def _download(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
@@ -95,6 +148,7 @@ def _download(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     async def body() -> int:
         settings = settings_from(args)
         file_id = _check_id(args.file_id, "FILE_ID")
+        check_out_file(args.out)
         path: Path = args.out if args.out is not None else Path(f"{file_id}.mp4")
         async with open_client(settings, out) as client:
             try:

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from types import TracebackType
 from typing import Any, TextIO
 
-__all__ = ("FINAL_STATES", "STATE_ORDER", "Progress", "format_eta")
+__all__ = ("FINAL_STATES", "STATE_ORDER", "Progress", "format_eta", "rich_wanted")
 
 #: Display order of the states a job passes through.
 STATE_ORDER = (
@@ -48,7 +48,8 @@ def format_eta(seconds: float | None) -> str:
     return f"{secs}s"
 
 
-def _rich_available(stream: TextIO) -> bool:
+def rich_wanted(stream: TextIO) -> bool:
+    """A live display: ``stream`` is a terminal and ``rich`` (the ``cli`` extra) is there."""
     try:
         if not stream.isatty():
             return False
@@ -67,7 +68,7 @@ class Progress:
     def __init__(self, total: int, *, stream: TextIO | None = None, live: bool | None = None):
         self.total = total
         self._stream = stream if stream is not None else sys.stderr
-        self._live_wanted = _rich_available(self._stream) if live is None else live
+        self._live_wanted = rich_wanted(self._stream) if live is None else live
         self._states: dict[str, str] = {}
         self._finished_here = 0
         self._started = time.monotonic()

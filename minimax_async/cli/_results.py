@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -9,10 +10,9 @@ import anyio
 
 from minimax_async._client import AsyncMiniMax
 from minimax_async._exceptions import APIError, MiniMaxError, TaskFailedError, TaskTimeoutError
-from minimax_async._tasks import AgentVideo, Video, VideoAgentTask, VideoTask
-from minimax_async.cli._exit import OK, TASK_FAILED
+from minimax_async._tasks import VideoAgentTask, VideoTask
 from minimax_async.cli._mp4 import read_mp4_info
-from minimax_async.cli._output import Output, TaskRecord
+from minimax_async.cli._output import TaskRecord
 from minimax_async.cli._params import VideoParams
 from minimax_async.models import TaskSnapshot
 
@@ -22,9 +22,7 @@ __all__ = (
     "describe_saved",
     "error_code",
     "failed_record",
-    "finish_one",
     "poll_until_done",
-    "save_result",
     "save_snapshot",
 )
 
@@ -53,22 +51,24 @@ async def create_video(client: AsyncMiniMax, params: VideoParams) -> VideoTask:
     return await client.video.create(**create_kwargs(params))
 
 
-async def save_result(
-    result: Video | AgentVideo, path: Path, *, name: str | None = None
-) -> TaskRecord:
-    """Download a finished task's video to ``path`` and describe it from the file."""
-    saved = Path(await result.download(path))
-    return describe_saved(result.snapshot, saved, name=name)
-
-
 async def save_snapshot(
-    client: AsyncMiniMax, snapshot: TaskSnapshot, path: Path, *, name: str | None = None
+    client: AsyncMiniMax,
+    snapshot: TaskSnapshot,
+    path: Path,
+    *,
+    name: str | None = None,
+    agent: bool = False,
 ) -> TaskRecord:
-    """Download a Success video task's file (from its query answer) to ``path``."""
-    if not snapshot.file_id:
+    """Download a Success task's video (from its query answer) to ``path``."""
+    if agent and snapshot.video_url:
+        saved = await client.video_agent.download_result(
+            snapshot.task_id, snapshot.video_url, path, progress=None
+        )
+    elif not agent and snapshot.file_id:
+        saved = await client.files.download(snapshot.file_id, path)
+    else:
         raise TaskFailedError(snapshot)
-    saved = Path(await client.files.download(snapshot.file_id, path))
-    return describe_saved(snapshot, saved, name=name)
+    return describe_saved(snapshot, Path(saved), name=name)
 
 
 def describe_saved(snapshot: TaskSnapshot, saved: Path, *, name: str | None = None) -> TaskRecord:
@@ -89,7 +89,11 @@ def describe_saved(snapshot: TaskSnapshot, saved: Path, *, name: str | None = No
 
 
 async def poll_until_done(
-    task: VideoTask | VideoAgentTask, *, patience: float | None, interval: float
+    task: VideoTask | VideoAgentTask,
+    *,
+    patience: float | None,
+    interval: float,
+    observe: Callable[[TaskSnapshot], Awaitable[None]] | None = None,
 ) -> TaskSnapshot:
     """Query a re-attached task now, then every ``interval`` s, until it ends.
 
@@ -100,6 +104,8 @@ async def poll_until_done(
         with anyio.fail_after(patience):
             while True:
                 snapshot = await task.refresh()
+                if observe is not None:
+                    await observe(snapshot)
                 if snapshot.is_terminal:
                     return snapshot
                 await anyio.sleep(interval)
@@ -124,16 +130,3 @@ def error_code(exc: MiniMaxError) -> int | None:
         code = getattr(exc, "code", None)
         return code if isinstance(code, int) else exc.status_code
     return None
-
-
-async def finish_one(
-    task: VideoTask | VideoAgentTask, out: Output, path: Path | None, *, patience: float | None
-) -> int:
-    """Await one task, save its video (``<task_id>.mp4`` by default), report it."""
-    try:
-        video = await task.result(timeout=patience)
-    except TaskFailedError as exc:
-        out.result(failed_record(task.task_id, exc))
-        return TASK_FAILED
-    out.result(await save_result(video, path or Path(f"{task.task_id}.mp4")))
-    return OK

@@ -9,12 +9,12 @@ from typing import Any
 
 from minimax_async._catalog import TEMPLATES, Template, template_by_id
 from minimax_async._exceptions import InvalidInputError
-from minimax_async.cli._exit import OK, USAGE, CliError
+from minimax_async.cli._exit import INTERRUPTED, OK, USAGE, CliError
 from minimax_async.cli._options import add_shared_options, open_client, settings_from
 from minimax_async.cli._output import Output
 from minimax_async.cli._params import check_image
-from minimax_async.cli._results import finish_one
-from minimax_async.cli._runner import run_command
+from minimax_async.cli._runner import Interrupt, run_command
+from minimax_async.cli._single import check_out_file, collect
 
 __all__ = ("check_template_inputs", "register")
 
@@ -105,6 +105,7 @@ def check_template_inputs(
 
 def _run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     out = Output(json_mode=args.json)
+    interrupt = Interrupt()
 
     async def body() -> int:
         settings = settings_from(args)
@@ -118,13 +119,19 @@ def _run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
             )
         except InvalidInputError as exc:
             raise CliError(str(exc)) from None
+        check_out_file(args.out)
         async with open_client(settings, out) as client:
+            if interrupt.requested:
+                out.error("interrupted before the create was sent; nothing was spent")
+                return INTERRUPTED
             task = await client.video_agent.create(
                 template_id=args.template_id,
                 text_inputs=args.text or None,
                 media_inputs=[Path(m) if Path(m).is_absolute() else m for m in media] or None,
             )
             out.note(f"created template task {task.task_id}; waiting for the result")
-            return await finish_one(task, out, args.out, patience=settings.timeout)
+            return await collect(
+                client, task, out, args.out, patience=settings.timeout, interrupt=interrupt
+            )
 
-    return run_command(body, out)
+    return run_command(body, out, interrupt=interrupt)

@@ -3,15 +3,26 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import pytest
 
 from minimax_async.cli import main
 from minimax_async.cli._mp4 import read_mp4_info
 
-__all__ = ("assert_playable_mp4", "json_lines", "run_cli")
+__all__ = (
+    "assert_playable_mp4",
+    "child_env",
+    "json_lines",
+    "read_until",
+    "run_cli",
+    "run_process",
+    "spawn",
+)
 
 
 def run_cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -38,3 +49,49 @@ def assert_playable_mp4(path: Path, *, size: tuple[int, int] | None = None) -> N
     assert info.seconds > 0
     if size is not None:
         assert (info.width, info.height) == size
+
+
+def child_env() -> dict[str, str]:
+    """This environment without ambient MiniMax settings, unbuffered."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("MINIMAX_API_KEY", "MINIMAX_BASE_URL", "MINIMAX_REGION")
+    }
+    env["PYTHONUNBUFFERED"] = "1"
+    return env
+
+
+def read_until(stream: IO[str], needle: str) -> list[str]:
+    """Lines from the child's stderr up to the first containing ``needle``."""
+    seen: list[str] = []
+    for line in stream:  # blocks on the pipe: wakes on each line the child writes
+        seen.append(line)
+        if needle in line:
+            return seen
+    raise AssertionError(f"child ended before printing {needle!r}: {''.join(seen)}")
+
+
+def spawn(*argv: str, cwd: Path | None = None) -> subprocess.Popen[str]:
+    """``minimax-async ARGV`` as a child process, stdout and stderr piped."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "minimax_async", *argv],
+        cwd=cwd,
+        env=child_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def run_process(*argv: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """``minimax-async ARGV`` run to the end (50 s at most)."""
+    return subprocess.run(
+        [sys.executable, "-m", "minimax_async", *argv],
+        cwd=cwd,
+        env=child_env(),
+        capture_output=True,
+        text=True,
+        timeout=50,
+        check=False,
+    )

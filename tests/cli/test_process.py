@@ -3,31 +3,27 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 import signal
 import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import IO
 
 import pytest
 
-from tests.cli._helpers import assert_playable_mp4, json_lines, run_cli
+from tests.cli._helpers import (
+    assert_playable_mp4,
+    child_env,
+    json_lines,
+    read_until,
+    run_cli,
+    run_process,
+    spawn,
+)
 from tests.cli.conftest import ThreadedEmulator
 
 EmulatorFactory = Callable[..., ThreadedEmulator]
-
-
-def _env() -> dict[str, str]:
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in ("MINIMAX_API_KEY", "MINIMAX_BASE_URL", "MINIMAX_REGION")
-    }
-    env["PYTHONUNBUFFERED"] = "1"
-    return env
 
 
 def test_readme_first_command_makes_a_playable_mp4(tmp_path: Path) -> None:
@@ -45,7 +41,7 @@ def test_readme_first_command_makes_a_playable_mp4(tmp_path: Path) -> None:
             "lighthouse.mp4",
         ],
         cwd=tmp_path,
-        env=_env(),
+        env=child_env(),
         capture_output=True,
         text=True,
         timeout=50,
@@ -60,32 +56,12 @@ def test_readme_first_command_makes_a_playable_mp4(tmp_path: Path) -> None:
     assert_playable_mp4(tmp_path / "lighthouse.mp4", size=(1366, 768))
 
 
-def _read_until(stream: IO[str], needle: str) -> list[str]:
-    """Lines from the child's stderr up to the first containing ``needle``."""
-    seen: list[str] = []
-    for line in stream:  # blocks on the pipe: wakes on each line the child writes
-        seen.append(line)
-        if needle in line:
-            return seen
-    raise AssertionError(f"child ended before printing {needle!r}: {''.join(seen)}")
-
-
 def _jobs(tmp_path: Path, count: int) -> Path:
     jobs = tmp_path / "jobs.jsonl"
     jobs.write_text(
         "".join(json.dumps({"name": f"job{i}", "prompt": f"p{i}"}) + "\n" for i in range(count))
     )
     return jobs
-
-
-def _spawn(*argv: str) -> subprocess.Popen[str]:
-    return subprocess.Popen(
-        [sys.executable, "-m", "minimax_async", *argv],
-        env=_env(),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
 
 
 def _interrupt_after(child: subprocess.Popen[str], *needles: str) -> str:
@@ -96,7 +72,7 @@ def _interrupt_after(child: subprocess.Popen[str], *needles: str) -> str:
     try:
         assert child.stderr is not None
         for needle in needles:
-            _read_until(child.stderr, needle)
+            read_until(child.stderr, needle)
             child.send_signal(signal.SIGINT)
         return child.communicate(timeout=15)[1]
     finally:
@@ -120,7 +96,7 @@ def test_ctrl_c_sends_nothing_more_and_resume_creates_each_task_once(
     jobs = _jobs(tmp_path, 12)
     out_dir = tmp_path / "out"
     argv = ["batch", str(jobs), "--out-dir", str(out_dir), "--poll-interval", "0.05"]
-    child = _spawn(*argv, "--rpm", "6", "--concurrency", "4", *emulator.args())
+    child = spawn(*argv, "--rpm", "6", "--concurrency", "4", *emulator.args())
     # "running task N" is printed only after the task id is in the journal.
     rest = _interrupt_after(child, "job0: running task ")
     assert child.returncode == 130, rest
@@ -156,7 +132,7 @@ def test_a_second_ctrl_c_quits_at_once_leaving_whole_journal_lines(
     jobs = _jobs(tmp_path, 2)
     out_dir = tmp_path / "out"
     argv = ["batch", str(jobs), "--out-dir", str(out_dir), "--concurrency", "1", "--rpm", "600"]
-    child = _spawn(*argv, *emulator.args())
+    child = spawn(*argv, *emulator.args())
     rest = _interrupt_after(child, "job0: submitting", "1 create(s) on the wire finish first")
     assert child.returncode == 130, rest
     # Whole lines only: job0 may have reached MiniMax, job1 was never sent.
@@ -181,13 +157,13 @@ def test_one_batch_per_out_dir_even_after_sigkill(
     jobs = _jobs(tmp_path, 1)
     out_dir = tmp_path / "out"
     argv = ["batch", str(jobs), "--out-dir", str(out_dir), "--rpm", "600", *emulator.args()]
-    first = _spawn(*argv)
+    first = spawn(*argv)
     try:
         assert first.stderr is not None
-        _read_until(first.stderr, "job0: running task ")
+        read_until(first.stderr, "job0: running task ")
         second = subprocess.run(
             [sys.executable, "-m", "minimax_async", *argv],
-            env=_env(),
+            env=child_env(),
             capture_output=True,
             text=True,
             timeout=50,
@@ -216,27 +192,15 @@ def test_one_batch_per_out_dir_even_after_sigkill(
     assert probe.returncode == 0, probe.stderr
 
 
-def _run(*argv: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "minimax_async", *argv],
-        cwd=cwd,
-        env=_env(),
-        capture_output=True,
-        text=True,
-        timeout=50,
-        check=False,
-    )
-
-
 def test_the_embedded_emulator_keeps_tasks_and_files_across_runs(tmp_path: Path) -> None:
-    made = _run("generate", "--prompt", "waves", "--out", "a.mp4", "--json", cwd=tmp_path)
+    made = run_process("generate", "--prompt", "waves", "--out", "a.mp4", "--json", cwd=tmp_path)
     assert made.returncode == 0, made.stderr
     [record] = json_lines(made.stdout)
     # Another process, another embedded emulator: the same per-user state.
-    status = _run("status", record["task_id"], "--json", cwd=tmp_path)
+    status = run_process("status", record["task_id"], "--json", cwd=tmp_path)
     assert status.returncode == 0, status.stderr
     assert json.loads(status.stdout)["file_id"] == record["file_id"]
-    fetched = _run("download", record["file_id"], "--out", "b.mp4", cwd=tmp_path)
+    fetched = run_process("download", record["file_id"], "--out", "b.mp4", cwd=tmp_path)
     assert fetched.returncode == 0, fetched.stderr
     assert (tmp_path / "b.mp4").read_bytes() == (tmp_path / "a.mp4").read_bytes()
 
@@ -245,15 +209,15 @@ def test_a_batch_killed_mid_render_resumes_on_the_embedded_emulator(tmp_path: Pa
     jobs = tmp_path / "jobs.jsonl"
     jobs.write_text(json.dumps({"name": "slow", "prompt": "p", "duration": 10}) + "\n")
     argv = ["batch", str(jobs), "--out-dir", str(tmp_path / "out"), "--json"]
-    first = _spawn(*argv)
+    first = spawn(*argv)
     try:
         assert first.stderr is not None
-        _read_until(first.stderr, "slow: running task ")
+        read_until(first.stderr, "slow: running task ")
     finally:
         first.kill()  # no goodbye: the task lives on in the emulator's saved state
         first.communicate(timeout=30)
     [intent] = [r for r in _journal(tmp_path / "out") if r["state"] == "submitted"]
-    again = _run(*argv)
+    again = run_process(*argv)
     assert again.returncode == 0, again.stderr
     [result] = json_lines(again.stdout)
     assert (result["status"], result["task_id"]) == ("Success", intent["task_id"])
@@ -267,15 +231,15 @@ def test_a_resumed_task_is_queried_at_once_not_after_the_quiet_period(
     emulator = emulator_factory(time_scale=1.0, processing_seconds=3.0)
     jobs = _jobs(tmp_path, 1)
     argv = ["batch", str(jobs), "--out-dir", str(tmp_path / "out"), *emulator.args()]
-    first = _spawn(*argv)
+    first = spawn(*argv)
     try:
         assert first.stderr is not None
-        _read_until(first.stderr, "job0: running task ")
+        read_until(first.stderr, "job0: running task ")
     finally:
         first.kill()
         first.communicate(timeout=30)
     # A deadline shorter than the quiet period: only an immediate query can meet it.
-    again = _run(*argv, "--timeout", "20", "--json")
+    again = run_process(*argv, "--timeout", "20", "--json")
     assert again.returncode == 0, again.stderr
     assert len(emulator.creates()) == 1
 
@@ -286,7 +250,7 @@ def test_a_loopback_emulator_delivers_results_by_push(
     emulator = emulator_factory(time_scale=1.0, processing_seconds=0.5)
     url = ["--base-url", emulator.base_url, "--api-key", "k"]
     # Polling once every 10 minutes and a 20 s deadline: only a push can finish it.
-    done = _run(
+    done = run_process(
         "generate",
         "--prompt",
         "p",
@@ -310,7 +274,7 @@ def test_an_unreachable_callback_url_is_refused_before_any_create(
     tmp_path: Path, emulator_factory: EmulatorFactory
 ) -> None:
     emulator = emulator_factory()
-    done = _run(
+    done = run_process(
         "generate",
         "--prompt",
         "p",
@@ -338,7 +302,7 @@ def test_an_unreachable_callback_url_is_refused_before_any_create(
     ],
 )
 def test_a_malformed_base_url_is_one_line_and_exit_2(url: str, rule: str) -> None:
-    done = _run("status", "1", "--base-url", url, "--api-key", "k")
+    done = run_process("status", "1", "--base-url", url, "--api-key", "k")
     assert done.returncode == 2
     assert done.stderr.splitlines() == [done.stderr.strip()]  # one line, no traceback
     assert f"--base-url={url!r}" in done.stderr
