@@ -61,9 +61,9 @@ async def save_snapshot(
 ) -> TaskRecord:
     """Download a Success task's video (from its query answer) to ``path``."""
     if agent and snapshot.video_url:
-        saved = await client.video_agent.download_result(
-            snapshot.task_id, snapshot.video_url, path, progress=None
-        )
+        # The handle's result re-queries, so an expired video_url is replaced.
+        video = await client.video_agent.task(snapshot.task_id).result()
+        saved = await video.download(path)
     elif not agent and snapshot.file_id:
         saved = await client.files.download(snapshot.file_id, path)
     else:
