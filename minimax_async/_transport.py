@@ -312,8 +312,13 @@ class Transport:
         return created
 
     @asynccontextmanager
-    async def stream(self, url: str, *, timeout: float | None = None) -> AsyncIterator[ByteStream]:
-        """GET a download URL without credentials (it is a signed CDN link)."""
+    async def stream(
+        self, url: str, *, timeout: float | None = None, headers: Mapping[str, str] | None = None
+    ) -> AsyncIterator[ByteStream]:
+        """GET a download URL without credentials (it is a signed CDN link).
+
+        ``headers`` go on top of the User-Agent (a resumed download's Range, If-Range).
+        """
         http = self._http()
         per_read = timeout if timeout is not None else self._config.timeout
         client_timeout = aiohttp.ClientTimeout(
@@ -321,7 +326,7 @@ class Transport:
         )
         try:
             response = await http.get(
-                url, headers={"User-Agent": USER_AGENT}, timeout=client_timeout
+                url, headers={"User-Agent": USER_AGENT, **(headers or {})}, timeout=client_timeout
             )
         except Exception as exc:
             raise _translate_download(exc) from exc
@@ -370,6 +375,15 @@ class ByteStream:
     def total(self) -> int | None:
         """The Content-Length, when the server sent one."""
         return self._response.content_length
+
+    @property
+    def status(self) -> int:
+        """The HTTP status (200, or 206 for a range)."""
+        return self._response.status
+
+    def header(self, name: str) -> str | None:
+        """One response header, case-insensitively."""
+        return self._response.headers.get(name)
 
     async def chunks(self) -> AsyncIterator[bytes]:
         """Yield the body; a broken or stalled connection raises a TransportError."""
