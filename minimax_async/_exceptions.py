@@ -5,12 +5,12 @@
     MiniMaxError
     ├── InvalidInputError          refused locally, before any request was spent (also ValueError)
     ├── APIError                   MiniMax answered, and said no
-    │   ├── AuthenticationError        1004, 2049: wrong key, or a key for the other region
-    │   ├── RateLimitError             1002, 1039, 1041, 2045: slow down and try again
-    │   ├── QuotaError                 1008, 1028, 1030, 2056, 2061: balance or plan exhausted
-    │   ├── SensitiveContentError      1026 (input), 1027 (output)
-    │   ├── InvalidRequestError        2013, 1042, 2038: the request itself is wrong
-    │   ├── ServerError                1000, 1001, 1013, 1024, 1033: MiniMax's side; reads retry
+    │   ├── AuthenticationError        1004, 2049 (V2: HTTP 401): wrong key, or the other region's
+    │   ├── RateLimitError             1002, 1039, 1041, 2045 (V2: 429): slow down and try again
+    │   ├── QuotaError                 1008, 1028, 1030, 2056, 2061 (V2: 402): balance exhausted
+    │   ├── SensitiveContentError      1026 (input), 1027 (output) (V2: 422)
+    │   ├── InvalidRequestError        2013, 1042, 2038 (V2: 400): the request itself is wrong
+    │   ├── ServerError                1000, 1001, 1013, 1024, 1033 (V2: 500, 529): reads retry
     │   └── HTTPStatusError            a non-2xx HTTP answer without a MiniMax code (404, proxy)
     ├── TransportError             no usable answer arrived
     │   ├── APIConnectionError         could not connect, or the connection broke
@@ -23,12 +23,18 @@
     ├── ClosedError                the client or receiver was closed while in use
     ├── SelfCheckError             the receiver's public URL does not reach it
     ├── RedisUnavailableError      the journal's or the bus's Redis cannot be reached
-    └── JournalLockedError         a single-process journal file is open in another process
+    ├── JournalLockedError         a single-process journal file is open in another process
+    └── MissingDependencyError     an optional extra is needed for this (also ImportError)
 
 ``APIError`` carries ``code`` (MiniMax's ``base_resp.status_code``, such as 1002; None when
 the answer had none), ``status_code`` (the HTTP status, and only ever that), ``status_msg``,
-and ``trace_id`` (the ``Trace-Id`` header MiniMax support asks for). The API key never
-appears in any message or repr.
+``trace_id`` (the ``Trace-Id`` header MiniMax support asks for) and ``request_id`` (the V2
+envelope's id, which support asks for there). The API key never appears in any message or
+repr.
+
+The V2 API (MiniMax-H3) answers errors with their real HTTP status and an envelope whose
+message ends in the legacy code, ``"... (2013)"``: :func:`api_error_for_status` picks the
+class from the HTTP status (401, 402, 422, 429, 400, 500/529) and keeps that code as ``code``.
 """
 
 from __future__ import annotations
@@ -51,6 +57,7 @@ __all__ = (
     "InvalidRequestError",
     "JournalLockedError",
     "MiniMaxError",
+    "MissingDependencyError",
     "QuotaError",
     "RateLimitError",
     "RedisUnavailableError",
@@ -62,6 +69,7 @@ __all__ = (
     "TransportError",
     "UnexpectedResponseError",
     "api_error_for",
+    "api_error_for_status",
 )
 
 
@@ -94,6 +102,7 @@ class APIError(MiniMaxError):
         status_code: int | None = None,
         trace_id: str | None = None,
         body: Any = None,
+        request_id: str | None = None,
     ) -> None:
         if code == 0:
             raise ValueError("code 0 means success in MiniMax's envelope, not an error")
@@ -101,10 +110,12 @@ class APIError(MiniMaxError):
         self.status_code = status_code
         self.status_msg = status_msg
         self.trace_id = trace_id
+        self.request_id = request_id
         self.body = body
         label = f"[{code}] " if code is not None else ""
         trace = f" (Trace-Id {trace_id})" if trace_id else ""
-        super().__init__(f"{label}{status_msg}{trace}")
+        request = f" (request_id {request_id})" if request_id else ""
+        super().__init__(f"{label}{status_msg}{trace}{request}")
 
 
 class AuthenticationError(APIError):
@@ -137,9 +148,21 @@ class HTTPStatusError(APIError):
     status_code: int
 
     def __init__(
-        self, status_msg: str, *, status_code: int, trace_id: str | None = None, body: Any = None
+        self,
+        status_msg: str,
+        *,
+        status_code: int,
+        trace_id: str | None = None,
+        body: Any = None,
+        request_id: str | None = None,
     ) -> None:
-        super().__init__(status_msg, status_code=status_code, trace_id=trace_id, body=body)
+        super().__init__(
+            status_msg,
+            status_code=status_code,
+            trace_id=trace_id,
+            body=body,
+            request_id=request_id,
+        )
 
 
 class TransportError(MiniMaxError):
@@ -220,6 +243,15 @@ class JournalLockedError(MiniMaxError, OSError):
     """A journal that only one process may hold (``JSONLJournal``) is held by another."""
 
 
+class MissingDependencyError(MiniMaxError, ImportError):
+    """A feature needs an optional package: the message names the extra to install."""
+
+    def __init__(self, package: str, *, extra: str, need: str) -> None:
+        self.package = package
+        self.extra = extra
+        super().__init__(f"{package} is needed to {need}: pip install 'minimax-async[{extra}]'")
+
+
 _FAMILIES: dict[int, type[APIError]] = {
     **dict.fromkeys((1004, 2049), AuthenticationError),
     **dict.fromkeys((1002, 1039, 1041, 2045), RateLimitError),
@@ -241,6 +273,47 @@ def api_error_for(
     """The most specific :class:`APIError` for MiniMax's error ``code`` (never 0)."""
     cls = _FAMILIES.get(code, APIError)
     return cls(status_msg, code=code, status_code=status_code, trace_id=trace_id, body=body)
+
+
+#: V2 (§10.2): the HTTP status names the family; the legacy code only refines unknown ones.
+_HTTP_FAMILIES: dict[int, type[APIError]] = {
+    400: InvalidRequestError,
+    401: AuthenticationError,
+    402: QuotaError,
+    422: SensitiveContentError,
+    429: RateLimitError,
+    500: ServerError,
+    529: ServerError,
+}
+
+
+def api_error_for_status(
+    status_code: int,
+    message: str,
+    *,
+    code: int | None,
+    request_id: str | None = None,
+    trace_id: str | None = None,
+    body: Any = None,
+) -> APIError:
+    """The :class:`APIError` for a V2 error envelope answered with HTTP ``status_code``.
+
+    A status the reference does not list falls back to the legacy ``code``'s family,
+    else to :class:`APIError` (a 2xx carrying an envelope) or :class:`HTTPStatusError`.
+    """
+    cls = _HTTP_FAMILIES.get(status_code) or _FAMILIES.get(code or 0)
+    if cls is None and not 200 <= status_code < 300:
+        return HTTPStatusError(
+            message, status_code=status_code, trace_id=trace_id, body=body, request_id=request_id
+        )
+    return (cls or APIError)(
+        message,
+        code=code or None,
+        status_code=status_code,
+        trace_id=trace_id,
+        body=body,
+        request_id=request_id,
+    )
 
 
 def _short(value: Any, limit: int = 80) -> str:

@@ -7,8 +7,12 @@ imports aiohttp.
 Reads are retried (:func:`minimax_async._retry.is_retryable_read`). The create POST is
 billed and MiniMax has no idempotency key, so it is resent only when it provably never
 reached MiniMax (the TCP connection could not be made) or MiniMax answered 1002 "rate
-limit". Any other failure after the request may have been sent (timeout, reset, a 5xx
-page, an unreadable answer) raises :class:`AmbiguousCreateError`.
+limit" (V2: HTTP 429). Any other failure after the request may have been sent (timeout,
+reset, a 5xx page, an unreadable answer) raises :class:`AmbiguousCreateError`.
+
+Both envelopes are read here: V1's ``base_resp`` (errors on HTTP 200) and V2's
+``{"type": "error", "error": {...}, "request_id"}`` with the real HTTP status
+(:func:`_v2_error`).
 """
 
 from __future__ import annotations
@@ -19,8 +23,9 @@ import logging
 import random
 import warnings
 import weakref
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any, NamedTuple, TypeVar
 
 import aiohttp
@@ -33,19 +38,24 @@ from minimax_async._exceptions import (
     APIConnectionError,
     APIError,
     APITimeoutError,
+    AuthenticationError,
     ClosedError,
     HTTPStatusError,
+    InvalidRequestError,
     MiniMaxError,
+    QuotaError,
     RateLimitError,
+    SensitiveContentError,
     TransportError,
     UnexpectedResponseError,
     api_error_for,
+    api_error_for_status,
 )
 from minimax_async._limits import RateLimiter
 from minimax_async._version import __version__
-from minimax_async.models import BaseResp, CreateTaskResponse
+from minimax_async.models import BaseResp, CreateTaskResponse, V2ErrorEnvelope
 
-__all__ = ("ByteStream", "Transport")
+__all__ = ("ByteStream", "Params", "Transport", "UploadFile", "is_unaccepted")
 
 logger = logging.getLogger(__name__)
 
@@ -61,9 +71,35 @@ JSON = "application/json"
 # aiohttp raises asyncio.TimeoutError, which is the builtin only from Python 3.11 on.
 _TIMEOUTS = (TimeoutError, asyncio.TimeoutError)
 
+#: Query parameters: a mapping, or pairs when a key repeats (V2 ``filter.task_ids``).
+Params = Mapping[str, str] | Sequence[tuple[str, str]]
+
+#: V2 errors that answer a create with a definite no: nothing was accepted.
+_REFUSALS = (
+    InvalidRequestError,
+    AuthenticationError,
+    QuotaError,
+    SensitiveContentError,
+    RateLimitError,
+)
+
+
+class UploadFile(NamedTuple):
+    """One multipart file part: read from ``path`` (streamed) or given as ``data``."""
+
+    filename: str
+    content_type: str
+    path: Path | None = None
+    data: bytes | None = None
+
 
 class _NotSent(APIConnectionError):
     """The connection was never established, so the request cannot have been seen."""
+
+
+def is_unaccepted(exc: MiniMaxError) -> bool:
+    """Whether a request provably had no effect: never sent, or refused with a rate limit."""
+    return isinstance(exc, (_NotSent, RateLimitError))
 
 
 class _Answer(NamedTuple):
@@ -134,14 +170,17 @@ class Transport:
         method: str,
         path: str,
         *,
-        params: Mapping[str, str] | None = None,
+        params: Params | None = None,
         body: bytes | None = None,
         timeout: float | None = None,
         headers: Mapping[str, str] | None = None,
+        form: aiohttp.FormData | None = None,
     ) -> _Answer:
         """One HTTP exchange; every aiohttp failure leaves as a TransportError."""
         http = self._http()
-        payload = None if body is None else aiohttp.BytesPayload(body, content_type=JSON)
+        payload: Any = form
+        if body is not None:
+            payload = aiohttp.BytesPayload(body, content_type=JSON)
         sent = None if self._owns_session else self._headers
         if headers:
             sent = {**(sent or {}), **headers}
@@ -170,8 +209,11 @@ class Transport:
     def _decode(
         self, answer: _Answer, model: type[M], tolerate: Callable[[M], bool] | None = None
     ) -> M:
-        """Status check, JSON parse, then the base_resp check."""
+        """Status check, JSON parse, then the base_resp check (V1) or the envelope (V2)."""
         if not 200 <= answer.status < 300:
+            error = _v2_error(answer)
+            if error is not None:
+                raise error
             snippet = answer.body[:200].decode("utf-8", "replace").strip()
             raise HTTPStatusError(
                 f"HTTP {answer.status}: {snippet or 'no body'}",
@@ -184,7 +226,7 @@ class Transport:
         except pydantic.ValidationError as exc:
             # Error answers often omit the fields a success carries (task_id, file):
             # their base_resp still says what went wrong.
-            error = _envelope_error(answer)
+            error = _envelope_error(answer) or _v2_error(answer)
             if error is not None:
                 raise error from None
             raise UnexpectedResponseError(
@@ -203,13 +245,19 @@ class Transport:
                 trace_id=answer.trace_id,
                 body=parsed.model_dump(mode="json"),
             )
+        extra = parsed.model_extra
+        if extra and extra.get("type") == "error" and isinstance(extra.get("error"), dict):
+            # A V2 error envelope inside a 2xx (seen through relays, §16.24).
+            error = _v2_error(answer)
+            if error is not None:
+                raise error
         return parsed
 
     async def get(
         self,
         path: str,
         *,
-        params: Mapping[str, str],
+        params: Params,
         model: type[M],
         timeout: float | None = None,
         tolerate: Callable[[M], bool] | None = None,
@@ -221,19 +269,56 @@ class Transport:
         (a failed task's query carries its failure code there). ``retries`` overrides
         the policy's count (0 for a task tracker's poll, which reschedules itself).
         """
+        return await self.request(
+            "GET",
+            path,
+            params=params,
+            model=model,
+            timeout=timeout,
+            tolerate=tolerate,
+            retries=retries,
+        )
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        model: type[M],
+        params: Params | None = None,
+        json: dict[str, Any] | None = None,
+        upload: tuple[Mapping[str, str], str, UploadFile] | None = None,
+        timeout: float | None = None,
+        tolerate: Callable[[M], bool] | None = None,
+        resend: Callable[[MiniMaxError], bool] = _retry.is_retryable_read,
+        retries: int | None = None,
+    ) -> M:
+        """One unbilled request, resent while ``resend(error)`` says so (reads by default).
+
+        ``upload`` is (form fields, file field name, file) for a multipart POST; its
+        form is rebuilt for every attempt, since a sent form cannot be sent again.
+        ``retries`` overrides the policy's count.
+        """
         limit = self.policy.max_retries if retries is None else retries
+        body = None if json is None else _BODY.serializer.to_json(json)
         attempt = 0
         while True:
             retry_after: float | None = None
             try:
-                answer = await self._send("GET", path, params=params, timeout=timeout)
+                with contextlib.ExitStack() as files:
+                    form = None if upload is None else _form(*upload, files)
+                    answer = await self._send(
+                        method, path, params=params, body=body, form=form, timeout=timeout
+                    )
                 retry_after = answer.retry_after
                 return self._decode(answer, model, tolerate)
             except MiniMaxError as exc:
-                if attempt >= limit or not _retry.is_retryable_read(exc):
+                if attempt >= limit or not resend(exc):
                     raise
                 delay = self.policy.delay(attempt, retry_after=retry_after)
-                logger.info("GET %s failed (%s); retry %d in %.2fs", path, exc, attempt + 1, delay)
+                logger.info(
+                    "%s %s failed (%s); retry %d in %.2fs", method, path, exc, attempt + 1, delay
+                )
             attempt += 1
             await _retry.sleep(delay)
 
@@ -268,7 +353,7 @@ class Transport:
                 )
                 return self._accepted(answer, path, body, client_key)
             except (_NotSent, RateLimitError) as exc:
-                # Provably not accepted: refused before sending, or a 1002 answer.
+                # Provably not accepted (is_unaccepted): refused before sending, or a 1002.
                 if attempt >= self.policy.max_retries:
                     raise
                 delay = self.policy.delay(attempt)
@@ -289,6 +374,12 @@ class Transport:
         if answer.status >= 500:
             why = f"HTTP {answer.status} (Trace-Id {answer.trace_id})"
             raise _ambiguous(path, body, client_key, why)
+        if 200 <= answer.status < 300:
+            refused = _v2_error(answer)
+            # A 2xx carrying an envelope is a relay's doing: only a definite no is
+            # believed; anything else (its http_code "504") may hide an accepted task.
+            if refused is not None and not isinstance(refused, _REFUSALS):
+                raise _ambiguous(path, body, client_key, str(refused))
         try:
             created = self._decode(answer, CreateTaskResponse)
         except TransportError as exc:
@@ -426,6 +517,47 @@ def _envelope_error(answer: _Answer) -> APIError | None:
         trace_id=answer.trace_id,
         body=answer.body[:500],
     )
+
+
+def _v2_error(answer: _Answer) -> APIError | None:
+    """The V2 envelope's error (§10.1), or None when the body is no such envelope.
+
+    The class follows the HTTP status; on a 2xx (a relay's envelope) it follows the
+    envelope's own ``http_code``. ``status_code`` is always the real HTTP status.
+    """
+    if b'"error"' not in answer.body:
+        return None  # most answers: skip the parse
+    try:
+        envelope = V2ErrorEnvelope.model_validate_json(answer.body)
+    except pydantic.ValidationError:
+        return None
+    detail = envelope.error
+    family = answer.status
+    if 200 <= family < 300 and detail.http_code and detail.http_code.isdigit():
+        family = int(detail.http_code)
+    error = api_error_for_status(
+        family,
+        detail.message or detail.type or f"HTTP {answer.status}",
+        code=detail.legacy_code,
+        request_id=envelope.request_id,
+        trace_id=answer.trace_id,
+        body=envelope.model_dump(mode="json"),
+    )
+    error.status_code = answer.status
+    return error
+
+
+def _form(
+    fields: Mapping[str, str], name: str, file: UploadFile, files: contextlib.ExitStack
+) -> aiohttp.FormData:
+    form = aiohttp.FormData()
+    for key, value in fields.items():
+        form.add_field(key, value)
+    # A path is streamed by aiohttp from the open file (closed by ``files`` whatever
+    # happens), so a 50 MB video never sits in memory for an upload.
+    content: Any = file.data if file.path is None else files.enter_context(file.path.open("rb"))
+    form.add_field(name, content, filename=file.filename, content_type=file.content_type)
+    return form
 
 
 def _ambiguous(path: str, body: dict[str, Any], client_key: str, why: str) -> AmbiguousCreateError:
