@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import io
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import IO, Union
 
@@ -35,6 +37,7 @@ __all__ = (
     "image_to_wire",
     "inspect_image",
     "is_remote_url",
+    "local_file_errors",
     "sniff_format",
 )
 
@@ -179,17 +182,26 @@ async def image_to_wire(value: ImageInput, *, field: str) -> str:
 
 async def _path_to_wire(path: str, *, field: str) -> str:
     file = anyio.Path(path)
-    try:
+    with local_file_errors(field, path, urls="an http(s) or data URL"):
         size = (await file.stat()).st_size
         if size >= MAX_IMAGE_BYTES:
             raise InvalidInputError(field, path, f"image is {size} bytes; must be under 20 MB")
         data = await file.read_bytes()
+    return encode_data_url(data, inspect_image(data, field=field, shown=path))
+
+
+@contextlib.contextmanager
+def local_file_errors(field: str, path: object, *, urls: str) -> Iterator[None]:
+    """A path that cannot be read becomes an InvalidInputError naming ``field``.
+
+    ``urls`` names what else the field would have taken, since a typo in a URL
+    arrives here as a path.
+    """
+    try:
+        yield
     except FileNotFoundError:
-        raise InvalidInputError(
-            field, path, "no such file (and not an http(s) or data URL)"
-        ) from None
+        raise InvalidInputError(field, path, f"no such file (and not {urls})") from None
     except IsADirectoryError:
-        raise InvalidInputError(field, path, "is a directory, not an image file") from None
+        raise InvalidInputError(field, path, "is a directory, not a file") from None
     except PermissionError:
         raise InvalidInputError(field, path, "file is not readable") from None
-    return encode_data_url(data, inspect_image(data, field=field, shown=path))

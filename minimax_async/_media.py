@@ -1,0 +1,295 @@
+"""What a local image, video or audio clip is, read from its headers (V2 media rules).
+
+Nothing is decoded. Images: JPEG/PNG/WebP sizes from ``imagesize`` (as for V1 frames,
+:mod:`minimax_async._images`), HEIC/HEIF from the ``ispe`` property of the ISO-BMFF
+``meta`` box. Videos: MP4/MOV read with a small ISO-BMFF box walker of the SDK's own:
+the video track's ``tkhd`` (size), ``mdhd`` (duration), ``stts`` (frame count, hence
+fps) and ``stsd`` (codec), and the audio track's codec. No light library reports a
+video track's size *and* frame rate (mutagen reads MP4 audio only; PyAV bundles
+FFmpeg; pymediainfo needs a C library), and the boxes are a few fixed layouts. Audio:
+WAV/MP3 durations from ``mutagen``, the library the emulator uses too (MP3 length needs
+Xing/VBRI/frame walking, a solved problem not worth rewriting); it is the ``media``
+extra, and a local audio clip without it raises :class:`MissingDependencyError`.
+"""
+
+from __future__ import annotations
+
+import io
+import struct
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any, BinaryIO, Literal, NamedTuple
+
+import imagesize
+
+from minimax_async._exceptions import InvalidInputError, MissingDependencyError
+from minimax_async._images import sniff_format
+
+__all__ = ("MediaInfo", "MediaKind", "probe_media", "sniff_media")
+
+MediaKind = Literal["image", "video", "audio"]
+
+_MIME = {
+    "jpeg": "image/jpeg",
+    "png": "image/png",
+    "webp": "image/webp",
+    "heif": "image/heif",
+    "mp4": "video/mp4",
+    "mov": "video/quicktime",
+    "wav": "audio/wav",
+    # MiniMax's own spelling (mmx and others rewrite audio/mpeg to it, reference §3.3).
+    "mp3": "audio/mp3",
+}
+_HEIF_BRANDS = frozenset({b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"mif1", b"msf1"})
+# A moov larger than this is a corrupt size field, not a short clip's index.
+_MAX_MOOV = 64 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class MediaInfo:
+    """What the headers say; fields a kind does not have are None."""
+
+    kind: MediaKind
+    format: str
+    size: int
+    width: int | None = None
+    height: int | None = None
+    duration: float | None = None
+    frames: int | None = None
+    video_codec: str | None = None
+    audio_codec: str | None = None
+
+    @property
+    def mime(self) -> str:
+        return _MIME[self.format]
+
+    @property
+    def fps(self) -> float | None:
+        if self.frames is None or not self.duration:
+            return None
+        return self.frames / self.duration
+
+
+def sniff_media(head: bytes) -> tuple[MediaKind, str] | None:
+    """(kind, format) from the first 16 bytes, or None for a format MiniMax never takes."""
+    image = sniff_format(head)
+    if image in ("jpeg", "png", "webp"):
+        return "image", image
+    if head[4:8] == b"ftyp":
+        brand = head[8:12]
+        if brand in _HEIF_BRANDS:
+            return "image", "heif"
+        return "video", "mov" if brand == b"qt  " else "mp4"
+    if head[4:8] in (b"moov", b"wide", b"mdat", b"free"):
+        return "video", "mov"  # old QuickTime files start without ftyp
+    if head[:4] == b"RIFF" and head[8:12] == b"WAVE":
+        return "audio", "wav"
+    if head[:3] == b"ID3" or (len(head) > 1 and head[0] == 0xFF and head[1] & 0xE0 == 0xE0):
+        return "audio", "mp3"
+    return None
+
+
+def probe_media(source: bytes | BinaryIO, *, size: int, field: str, shown: object) -> MediaInfo:
+    """Sniff and read the headers of ``source`` (bytes, or a seekable binary file).
+
+    Raises InvalidInputError naming ``field`` (and ``shown`` as the value, never the
+    bytes) when the format is unknown or the headers are broken.
+    """
+    file = io.BytesIO(source) if isinstance(source, bytes) else source
+    file.seek(0)
+    found = sniff_media(file.read(16))
+    if found is None:
+        raise InvalidInputError(
+            field, shown, "unrecognised media: images JPG/PNG/WebP/HEIC, MP4/MOV, WAV/MP3"
+        )
+    kind, fmt = found
+    try:
+        if kind == "image":
+            return _probe_image(file, fmt, size)
+        if kind == "video":
+            return _probe_video(file, fmt, size)
+        return _probe_audio(file, fmt, size)
+    except _Unreadable as exc:
+        raise InvalidInputError(field, shown, f"{fmt} headers unreadable: {exc}") from None
+
+
+class _Unreadable(Exception):
+    pass
+
+
+def _probe_image(file: BinaryIO, fmt: str, size: int) -> MediaInfo:
+    if fmt == "heif":
+        width, height = _heif_size(file)
+    else:
+        file.seek(0)
+        width, height = imagesize.get(file, exif_rotation=False)
+    if width <= 0 or height <= 0:
+        raise _Unreadable("no pixel size found")
+    return MediaInfo("image", fmt, size, width=width, height=height)
+
+
+# --- ISO-BMFF (MP4, MOV, HEIF) ---------------------------------------------------------
+
+
+class _Box(NamedTuple):
+    kind: bytes
+    body: int  # offset of the first byte after the header
+    end: int  # offset just past the box
+
+
+def _boxes(data: bytes, start: int, end: int) -> Iterator[_Box]:
+    """The boxes laid end to end in ``data[start:end]``; stops at the first bad header."""
+    offset = start
+    while offset + 8 <= end:
+        size, kind = struct.unpack_from(">I4s", data, offset)
+        header = 8
+        if size == 1:
+            if offset + 16 > end:
+                return
+            (size,) = struct.unpack_from(">Q", data, offset + 8)
+            header = 16
+        elif size == 0:  # "to the end of the file"
+            size = end - offset
+        if size < header or offset + size > end:
+            return
+        yield _Box(kind, offset + header, offset + size)
+        offset += size
+
+
+def _child(data: bytes, parent: _Box, kind: bytes, *, skip: int = 0) -> _Box:
+    """The first ``kind`` box inside ``parent`` (``skip``: a full box's version+flags)."""
+    for box in _boxes(data, parent.body + skip, parent.end):
+        if box.kind == kind:
+            return box
+    raise _Unreadable(f"no {kind.decode('latin-1')} box")
+
+
+def _top_level(file: BinaryIO, kind: bytes) -> bytes:
+    """The whole top-level ``kind`` box, found by reading box headers only."""
+    file.seek(0, io.SEEK_END)
+    total = file.tell()
+    offset = 0
+    while offset + 8 <= total:
+        file.seek(offset)
+        head = file.read(16)
+        size, found = struct.unpack_from(">I4s", head, 0)
+        if size == 1 and len(head) == 16:
+            (size,) = struct.unpack_from(">Q", head, 8)
+        elif size == 0:
+            size = total - offset
+        if size < 8 or offset + size > total:
+            break
+        if found == kind:
+            if size > _MAX_MOOV:
+                raise _Unreadable(f"{kind.decode('latin-1')} box of {size} bytes")
+            file.seek(offset)
+            return file.read(size)
+        offset += size
+    raise _Unreadable(f"no {kind.decode('latin-1')} box")
+
+
+def _heif_size(file: BinaryIO) -> tuple[int, int]:
+    """The largest ``ispe`` (image spatial extent) in meta/iprp/ipco: the primary image;
+    the others are thumbnails or grid tiles."""
+    data = _top_level(file, b"meta")
+    meta = _Box(b"meta", 8, len(data))
+    ipco = _child(data, _child(data, meta, b"iprp", skip=4), b"ipco")
+    sizes = [
+        struct.unpack_from(">II", data, box.body + 4)
+        for box in _boxes(data, ipco.body, ipco.end)
+        if box.kind == b"ispe" and box.end - box.body >= 12
+    ]
+    if not sizes:
+        raise _Unreadable("no ispe property")
+    width, height = max(sizes, key=lambda wh: wh[0] * wh[1])
+    return int(width), int(height)
+
+
+def _probe_video(file: BinaryIO, fmt: str, size: int) -> MediaInfo:
+    data = _top_level(file, b"moov")
+    moov = _Box(b"moov", 8, len(data))
+    video: _Box | None = None
+    audio_codec: str | None = None
+    try:
+        for trak in _boxes(data, moov.body, moov.end):
+            if trak.kind != b"trak":
+                continue
+            mdia = _child(data, trak, b"mdia")
+            handler = data[_child(data, mdia, b"hdlr").body + 8 :][:4]
+            if handler == b"vide" and video is None:
+                video = trak
+            elif handler == b"soun" and audio_codec is None:
+                audio_codec = _codec(data, mdia)
+        if video is None:
+            raise _Unreadable("no video track")
+        mdia = _child(data, video, b"mdia")
+        timescale, ticks = _mdhd(data, _child(data, mdia, b"mdhd"))
+        tkhd = _child(data, video, b"tkhd")
+        # width and height close tkhd, 16.16 fixed point, in both box versions.
+        width, height = (v >> 16 for v in struct.unpack_from(">II", data, tkhd.end - 8))
+        frames = _frame_count(data, mdia)
+        codec = _codec(data, mdia)
+    except (struct.error, IndexError) as exc:
+        raise _Unreadable(f"truncated box ({exc})") from None
+    if timescale <= 0 or width <= 0 or height <= 0:
+        raise _Unreadable("video track without a size or a timescale")
+    return MediaInfo(
+        "video",
+        fmt,
+        size,
+        width=width,
+        height=height,
+        duration=ticks / timescale,
+        frames=frames,
+        video_codec=codec,
+        audio_codec=audio_codec,
+    )
+
+
+def _mdhd(data: bytes, mdhd: _Box) -> tuple[int, int]:
+    if data[mdhd.body] == 1:  # version 1: 64-bit times
+        timescale, ticks = struct.unpack_from(">IQ", data, mdhd.body + 20)
+    else:
+        timescale, ticks = struct.unpack_from(">II", data, mdhd.body + 12)
+    return int(timescale), int(ticks)
+
+
+def _stbl(data: bytes, mdia: _Box) -> _Box:
+    return _child(data, _child(data, mdia, b"minf"), b"stbl")
+
+
+def _codec(data: bytes, mdia: _Box) -> str:
+    stsd = _child(data, _stbl(data, mdia), b"stsd")
+    # version+flags (4), entry count (4), then the first entry's size (4) and type.
+    return data[stsd.body + 12 : stsd.body + 16].decode("latin-1")
+
+
+def _frame_count(data: bytes, mdia: _Box) -> int:
+    stts = _child(data, _stbl(data, mdia), b"stts")
+    (count,) = struct.unpack_from(">I", data, stts.body + 4)
+    entries = struct.unpack_from(f">{2 * count}I", data, stts.body + 8)
+    return sum(entries[0::2])
+
+
+# --- audio -----------------------------------------------------------------------------
+
+
+def _probe_audio(file: BinaryIO, fmt: str, size: int) -> MediaInfo:
+    try:
+        # Imported on first use: only local audio clips need it.
+        from mutagen import MutagenError
+        from mutagen.mp3 import MP3
+        from mutagen.wave import WAVE
+    except ImportError:
+        raise MissingDependencyError(
+            "mutagen", extra="media", need="read audio durations"
+        ) from None
+    reader: Any = WAVE if fmt == "wav" else MP3
+    file.seek(0)
+    try:
+        length = float(reader(file).info.length)
+    except (MutagenError, struct.error, ValueError, EOFError) as exc:
+        raise _Unreadable(str(exc)) from None
+    if length <= 0:
+        raise _Unreadable("no duration")
+    return MediaInfo("audio", fmt, size, duration=length)
