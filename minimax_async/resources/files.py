@@ -1,20 +1,68 @@
-"""``client.files``: file metadata and downloads of generated videos."""
+"""``client.files``: uploads for V2 media fields, file metadata and video downloads."""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import IO
 
 from minimax_async._download import Progress, Target, download_to
-from minimax_async._exceptions import UnexpectedResponseError
-from minimax_async.models import FileObject, FileRetrieveResponse
+from minimax_async._exceptions import InvalidInputError, UnexpectedResponseError
+from minimax_async._transport import UploadFile
+from minimax_async._v2_content import LocalMedia, inspect_local
+from minimax_async.models import FileObject, FileRetrieveResponse, V2UploadedFile, V2UploadResponse
 from minimax_async.resources._base import Resource, check_id
+
+#: The purpose that makes an upload usable as ``mm_file://`` in V2 creates (§7).
+VIDEO_GENERATION_INPUT = "video_generation_input"
 
 __all__ = ("Files",)
 
 
 class Files(Resource):
-    """``GET /v1/files/retrieve`` and streaming the file it points at."""
+    """``POST /v1/files/upload``, ``GET /v1/files/retrieve`` and streaming a file."""
+
+    async def upload(
+        self,
+        file: str | os.PathLike[str] | bytes | IO[bytes],
+        *,
+        purpose: str = VIDEO_GENERATION_INPUT,
+        filename: str | None = None,
+        timeout: float | None = None,
+    ) -> V2UploadedFile:
+        """Upload an image, video or audio clip for V2 creates; kept by MiniMax 7 days.
+
+        The file is checked first against the V2 media rules (format, size, pixel
+        size and aspect, duration, fps), as MiniMax checks it on arrival. The answer's
+        :attr:`~V2UploadedFile.reference` (``mm_file://{file_id}``), or the object
+        itself, goes into any V2 media field. An upload is not billed, so a failed one
+        is resent like a read.
+        """
+        if not purpose:
+            raise InvalidInputError("purpose", purpose, "must be a non-empty string")
+        local = await inspect_local(file, kind=None, field="file")
+        return await self.upload_checked(local, purpose=purpose, filename=filename, timeout=timeout)
+
+    async def upload_checked(
+        self,
+        local: LocalMedia,
+        *,
+        purpose: str = VIDEO_GENERATION_INPUT,
+        filename: str | None = None,
+        timeout: float | None = None,
+    ) -> V2UploadedFile:
+        """Upload media that already passed its checks (a V2 create's large inputs)."""
+        part = UploadFile(filename or local.filename, local.info.mime, local.path, local.data)
+        answer = await self._core.transport.request(
+            "POST",
+            "/v1/files/upload",
+            upload=({"purpose": purpose}, "file", part),
+            model=V2UploadResponse,
+            timeout=timeout,
+        )
+        if answer.file is None:
+            raise UnexpectedResponseError("files/upload answered without a file object")
+        return answer.file
 
     async def retrieve(
         self,

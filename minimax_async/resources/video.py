@@ -15,7 +15,7 @@ aspect ratio. Camera commands in the prompt are checked too, but only ever warn.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from minimax_async._camera import check_camera_commands
 from minimax_async._exceptions import InvalidInputError
@@ -28,7 +28,12 @@ from minimax_async.models import (
     VideoGenerationRequest,
     VideoQueryResponse,
 )
-from minimax_async.resources._base import TaskResource, check_flag, check_id
+from minimax_async.resources._base import Core, TaskResource, check_flag, check_id
+from minimax_async.resources.files import Files
+from minimax_async.resources.video_v2 import V2Pager, VideosV2
+
+if TYPE_CHECKING:
+    from minimax_async._engine import TaskEngine
 
 __all__ = ("SubjectInput", "Videos")
 
@@ -38,6 +43,25 @@ SubjectInput = ImageInput | SubjectReference | Sequence[SubjectReference | Mappi
 
 class Videos(TaskResource):
     """``POST /v1/video_generation`` and ``GET /v1/query/video_generation``."""
+
+    def __init__(self, core: Core, engine: TaskEngine) -> None:
+        super().__init__(core, engine)
+        #: The V2 API (MiniMax-H3, H3-Max): its query, list, cancel and delete.
+        self.v2 = VideosV2(core, Files(core))
+
+    def list(
+        self,
+        *,
+        status: str | None = None,
+        task_ids: Sequence[str | int] | None = None,
+        model: str | None = None,
+        task_type: str | None = None,
+        page_size: int = 20,
+    ) -> V2Pager:
+        """V2 tasks of the last 7 days (V1 has no list): see :meth:`VideosV2.list`."""
+        return self.v2.list(
+            status=status, task_ids=task_ids, model=model, task_type=task_type, page_size=page_size
+        )
 
     async def create(
         self,

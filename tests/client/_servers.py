@@ -53,7 +53,7 @@ class Scripted:
         count = self.hits.get(path, 0)
         self.hits[path] = count + 1
         self.headers = dict(request.headers)
-        if request.method == "POST":
+        if request.method == "POST" and request.content_type == "application/json":
             self.bodies.append(await request.json())
         handlers = self.script[path]
         return await handlers[min(count, len(handlers) - 1)](request)

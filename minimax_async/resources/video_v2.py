@@ -1,0 +1,239 @@
+"""The V2 video API (MiniMax-H3, MiniMax-H3-Max): body, query, list, cancel, delete.
+
+``client.video`` delegates its V2 calls here. The mode follows from the media given,
+as on the wire (§3.5): text only (text-to-video), a first and/or last frame (image-to-
+video), or any mix of reference images, videos and audio clips (reference-to-video).
+Every rule of :mod:`minimax_async._v2_rules` is checked before the paid request.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from typing import TYPE_CHECKING, Any
+
+from minimax_async._exceptions import InvalidInputError
+from minimax_async._transport import is_unaccepted
+from minimax_async._v2_content import LocalMedia, MediaInput, build_content
+from minimax_async._v2_rules import check_v2_inputs, check_v2_params
+from minimax_async.models import (
+    V2DeleteResponse,
+    V2Extra,
+    V2ListResponse,
+    V2QueryResponse,
+    V2Task,
+    VideoGenerationV2Request,
+)
+from minimax_async.models._v2 import V2_STATUSES
+from minimax_async.resources._base import Core, Resource, check_flag, check_id
+
+if TYPE_CHECKING:
+    from minimax_async.resources.files import Files
+
+__all__ = ("CREATE_PATH", "QUERY_PATH", "TASK_TYPES", "V2Pager", "VideosV2")
+
+CREATE_PATH = "/v2/video_generation"
+QUERY_PATH = "/v2/query/video_generation"
+TASK_TYPES = ("generation", "h3_context_ir", "regeneration")
+
+
+class VideosV2(Resource):
+    """The V2 endpoints of §2 that are not a task handle's business."""
+
+    def __init__(self, core: Core, files: Files) -> None:
+        super().__init__(core)
+        self._files = files
+
+    async def body(
+        self,
+        *,
+        model: str,
+        prompt: Any,
+        first_frame_image: MediaInput | None = None,
+        last_frame_image: MediaInput | None = None,
+        reference_images: Sequence[MediaInput] | None = None,
+        reference_videos: Sequence[MediaInput] | None = None,
+        reference_audios: Sequence[MediaInput] | None = None,
+        resolution: Any = None,
+        duration: Any = None,
+        ratio: Any = None,
+        prompt_expansion_mode: Any = None,
+        aigc_watermark: Any = None,
+        callback_url: str | None = None,
+    ) -> dict[str, Any]:
+        """The exact ``POST /v2/video_generation`` body, every rule checked first.
+
+        Cheap rules run before any file is read, and files are read and checked
+        before any is uploaded (large local files go up first, see
+        :mod:`minimax_async._v2_content`).
+        """
+        params = check_v2_params(
+            model=model,
+            prompt=prompt,
+            resolution=resolution,
+            duration=duration,
+            prompt_expansion_mode=prompt_expansion_mode,
+        )
+        images = _media_list("reference_images", reference_images)
+        videos = _media_list("reference_videos", reference_videos)
+        audios = _media_list("reference_audios", reference_audios)
+        sent_ratio = check_v2_inputs(
+            first_frame=first_frame_image is not None,
+            last_frame=last_frame_image is not None,
+            references={"image": len(images), "video": len(videos), "audio": len(audios)},
+            ratio=ratio,
+        )
+        request = VideoGenerationV2Request(
+            model=params.model,
+            content=[],
+            resolution=params.resolution,
+            duration=params.duration,
+            ratio=sent_ratio,
+            extra=V2Extra(prompt_expansion_mode=prompt_expansion_mode)
+            if prompt_expansion_mode is not None
+            else None,
+            callback_url=callback_url,
+            aigc_watermark=check_flag("aigc_watermark", aigc_watermark),
+        )
+        request.content = await build_content(
+            prompt,
+            first_frame=first_frame_image,
+            last_frame=last_frame_image,
+            reference_images=images,
+            reference_videos=videos,
+            reference_audios=audios,
+            base_size=len(request.model_dump_json(exclude_none=True)) + len(prompt) * 6,
+            upload=self._upload,
+        )
+        return request.to_wire()
+
+    async def _upload(self, local: LocalMedia) -> str:
+        return (await self._files.upload_checked(local)).reference
+
+    async def query(self, task_id: str | int, *, timeout: float | None = None) -> V2Task:
+        """The task's current state (tasks of the last 7 days; older ones answer 2013)."""
+        tid = check_id(task_id, field="task_id")
+        answer = await self._core.transport.get(
+            f"{QUERY_PATH}/{tid}", params={}, model=V2QueryResponse, timeout=timeout
+        )
+        return answer.task
+
+    def list(
+        self,
+        *,
+        status: str | None = None,
+        task_ids: Sequence[str | int] | None = None,
+        model: str | None = None,
+        task_type: str | None = None,
+        page_size: int = 20,
+        timeout: float | None = None,
+    ) -> V2Pager:
+        """The account's tasks of the last 7 days, newest first, page by page.
+
+        ``async for task in client.video.list(status="queued")`` yields tasks;
+        ``.pages()`` yields each page (with MiniMax's ``total``). ``task_ids`` are
+        sent comma-joined, as MiniMax's own CLI does (§16.15).
+        """
+        params: list[tuple[str, str]] = []
+        if status is not None:
+            if status not in V2_STATUSES:
+                raise InvalidInputError("status", status, f"must be one of {V2_STATUSES}")
+            params.append(("filter.status", status))
+        if task_ids is not None:
+            if isinstance(task_ids, (str, bytes)):
+                raise InvalidInputError("task_ids", task_ids, "must be a list of ids")
+            ids = [check_id(tid, field="task_ids") for tid in task_ids]
+            if ids:
+                params.append(("filter.task_ids", ",".join(ids)))
+        given: Any = model  # callers may pass anything; check it
+        if given is not None:
+            if not isinstance(given, str) or not given:
+                raise InvalidInputError("model", model, "must be a model name")
+            params.append(("filter.model", given))
+        if task_type is not None:
+            if task_type not in TASK_TYPES:
+                raise InvalidInputError("task_type", task_type, f"must be one of {TASK_TYPES}")
+            params.append(("filter.task_type", task_type))
+        size: Any = page_size
+        if isinstance(size, bool) or not isinstance(size, int) or size < 1:
+            raise InvalidInputError("page_size", page_size, "must be a positive integer")
+        return V2Pager(self._core, params, page_size, timeout)
+
+    async def cancel(self, task_id: str | int, *, timeout: float | None = None) -> V2DeleteResponse:
+        """Cancel a queued task (not billed). A task in any other state is refused.
+
+        The same DELETE deletes a finished task's record, so the status is queried
+        first and only a ``queued`` task is sent the DELETE: a cancel never deletes a
+        result. (A task that starts in between is refused by MiniMax, 2013.)
+        """
+        tid = check_id(task_id, field="task_id")
+        task = await self.query(tid, timeout=timeout)
+        if task.status != "queued":
+            raise InvalidInputError(
+                "task_id", tid, f"is {task.status}; only a queued task can be cancelled"
+            )
+        return await self._delete(tid, timeout=timeout)
+
+    async def delete(self, task_id: str | int, *, timeout: float | None = None) -> V2DeleteResponse:
+        """Delete a finished task's record (or cancel a queued one), as MiniMax's DELETE does.
+
+        Running and cancelled tasks are refused by MiniMax (InvalidRequestError).
+        """
+        return await self._delete(check_id(task_id, field="task_id"), timeout=timeout)
+
+    async def _delete(self, tid: str, *, timeout: float | None) -> V2DeleteResponse:
+        # Resent only when it provably did not arrive: a second DELETE after a lost
+        # answer would be refused ("cancelled"), hiding that the first one worked.
+        # (aiohttp still resends an idempotent method once if a pooled connection
+        # drops; at worst that repeat is refused with 2013.)
+        return await self._core.transport.request(
+            "DELETE",
+            f"/v2/video_generation/{tid}",
+            model=V2DeleteResponse,
+            timeout=timeout,
+            resend=is_unaccepted,
+        )
+
+
+class V2Pager:
+    """``client.video.list(...)``: iterate tasks, or ``pages()`` for whole pages."""
+
+    def __init__(
+        self, core: Core, params: list[tuple[str, str]], page_size: int, timeout: float | None
+    ) -> None:
+        self._core = core
+        self._params = params
+        self._page_size = page_size
+        self._timeout = timeout
+
+    async def pages(self) -> AsyncIterator[V2ListResponse]:
+        """Each page in turn, from ``page_num=1`` until the window's ``total`` is seen."""
+        seen = 0
+        page_num = 1
+        while True:
+            params = [
+                *self._params,
+                ("page_num", str(page_num)),
+                ("page_size", str(self._page_size)),
+            ]
+            page = await self._core.transport.get(
+                QUERY_PATH, params=params, model=V2ListResponse, timeout=self._timeout
+            )
+            yield page
+            seen += len(page.items)
+            # A short page ends it too: total may count tasks that aged out meanwhile.
+            if not page.items or seen >= page.total or len(page.items) < self._page_size:
+                return
+            page_num += 1
+
+    async def __aiter__(self) -> AsyncIterator[V2Task]:
+        async for page in self.pages():
+            for task in page.items:
+                yield task
+
+
+def _media_list(field: str, values: Sequence[MediaInput] | None) -> list[MediaInput]:
+    if values is None:
+        return []
+    if isinstance(values, (str, bytes)) or not isinstance(values, Sequence):
+        raise InvalidInputError(field, values, "must be a list (one item is [item])")
+    return list(values)
