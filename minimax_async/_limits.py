@@ -6,15 +6,14 @@ spreads submissions instead of letting a batch hit MiniMax at once, which also k
 clear of MiniMax's "rate growth" limit (2045). When MiniMax answers 1002 anyway (another
 process shares the key), :meth:`RateLimiter.pause` pushes every later send back.
 
-The in-flight cap counts a task from before its create until its result is delivered,
-or its handle is forgotten or garbage-collected; a slot is released exactly once.
+The in-flight cap counts a task from before its create until its result is delivered
+or its handle is closed (``task.close()``); a slot is released exactly once.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import threading
 import time
 from collections.abc import Awaitable, Callable
 
@@ -84,15 +83,17 @@ class RateLimiter:
 
 
 class Slot:
-    """One admitted task. :meth:`release` is idempotent and safe from any thread."""
+    """One admitted task. :meth:`release` is idempotent.
 
-    __slots__ = ("_lock", "_loop", "_owner", "_released")
+    Released by the task engine when the task's result is delivered or its handle is
+    closed, always on the event loop that took it: no finalizer, so no thread hop.
+    """
 
-    def __init__(self, owner: InFlightLimiter | None, loop: asyncio.AbstractEventLoop | None):
+    __slots__ = ("_owner", "_released")
+
+    def __init__(self, owner: InFlightLimiter) -> None:
         self._owner = owner
-        self._loop = loop
-        self._released = owner is None
-        self._lock = threading.Lock()
+        self._released = False
 
     @property
     def released(self) -> bool:
@@ -100,22 +101,9 @@ class Slot:
 
     def release(self) -> None:
         """Give the slot back (no-op the second time)."""
-        with self._lock:
-            if self._released:
-                return
+        if not self._released:
             self._released = True
-        owner, loop = self._owner, self._loop
-        if owner is None or loop is None or loop.is_closed():
-            return
-        try:
-            running = asyncio.get_running_loop()
-        except RuntimeError:
-            running = None
-        if running is loop:
-            owner._release()
-        else:
-            # Called from a finalizer in another thread: hand over to the loop.
-            loop.call_soon_threadsafe(owner._release)
+            self._owner._release()
 
 
 class InFlightLimiter:
@@ -136,7 +124,7 @@ class InFlightLimiter:
         loop = asyncio.get_running_loop()
         if self.limit is None:
             self._count += 1
-            return Slot(self, loop)
+            return Slot(self)
         while self._count >= self.limit:
             waiter: asyncio.Future[None] = loop.create_future()
             self._waiters.append(waiter)
@@ -147,7 +135,7 @@ class InFlightLimiter:
                 if waiter in self._waiters:
                     self._waiters.remove(waiter)
         self._count += 1
-        return Slot(self, loop)
+        return Slot(self)
 
     def _release(self) -> None:
         self._count -= 1
