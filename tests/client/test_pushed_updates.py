@@ -98,3 +98,19 @@ async def test_the_create_trace_id_reaches_the_handle_the_logs_and_the_receiver(
     assert getattr(submitted[0], "trace_id", None) == task.trace_id
     completed = [e for e in events if e.kind == "completed"]
     assert [(e.task_id, e.trace_id) for e in completed] == [(task.task_id, task.trace_id)]
+
+
+async def test_a_reattached_task_is_asked_about_at_once_even_with_a_receiver(
+    make_client: ClientFactory, emu: Emulator
+) -> None:
+    async with make_client() as elsewhere:  # as if another process made it, and died
+        made = await elsewhere.video.create(prompt="its pushes went to a process now gone")
+        made.close()
+    with anyio.fail_after(DEADLINE):
+        await emu.wait_for_status(made.task_id, TaskStatus.SUCCESS)
+    # quiet_period=600: waiting for a push or for the quiet timer would outlast DEADLINE.
+    receiver = CallbackServer(quiet_period=600.0)
+    async with make_client(callbacks=receiver, poll_interval=600.0) as client:
+        with anyio.fail_after(DEADLINE):
+            video = await client.video.task(made.task_id).result()
+    assert video.file_id == emu.tasks[made.task_id].file_id

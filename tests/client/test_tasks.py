@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 
 import anyio
 import pytest
@@ -170,3 +171,28 @@ async def test_transient_query_errors_are_polled_through() -> None:
             video = await c.video.task("42").result(timeout=DEADLINE)
     assert (video.file_id, video.width, video.height) == ("176844028768320", 1920, 1080)
     assert server.hits[QUERY] == 5
+
+
+async def test_a_failing_poll_is_retried_by_the_tracker_alone(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    success = {"task_id": "43", "status": "Success", "file_id": "1", "base_resp": {}}
+    script = {QUERY: [raw_answer("busy", status=503), raw_answer("busy", status=503)]}
+    script[QUERY].append(json_answer(success))
+    caplog.set_level(logging.INFO, logger="minimax_async")
+    async with (
+        scripted_server(script) as server,
+        # Transport retries on: still, a poll is one request, retried on the poll schedule.
+        AsyncMiniMax(api_key=KEY, base_url=server.url, max_retries=5, poll_interval=0.01) as c,
+    ):
+        with anyio.fail_after(DEADLINE):
+            await c.video.task("43").result(timeout=DEADLINE)
+    assert server.hits[QUERY] == 3
+    failed_polls = [r for r in caplog.records if getattr(r, "event", None) == "poll_error"]
+    assert [getattr(r, "task_id", None) for r in failed_polls] == ["43", "43"]
+    resent = [
+        r
+        for r in caplog.records
+        if r.name == "minimax_async._transport" and "retry" in r.getMessage()
+    ]
+    assert resent == []
