@@ -1,4 +1,4 @@
-"""A local emulator of the MiniMax video API, for tests and offline development.
+"""A local emulator of the MiniMax video API (V1 and V2), for tests and offline development.
 
 Three ways to run it::
 
@@ -19,6 +19,7 @@ from minimax_async.emulator._recording import RecordedPush, RecordedRequest
 from minimax_async.emulator._server import Emulator
 from minimax_async.emulator._state import FileRecord, TaskEndedError, TaskRecord
 from minimax_async.emulator._status import Status, V2Status
+from minimax_async.emulator._v2_state import Upload, V2Task
 
 __all__ = (
     "FAIL_MARKERS",
@@ -31,5 +32,7 @@ __all__ = (
     "Status",
     "TaskEndedError",
     "TaskRecord",
+    "Upload",
     "V2Status",
+    "V2Task",
 )

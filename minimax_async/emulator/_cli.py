@@ -11,7 +11,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from minimax_async.emulator._config import EmulatorConfig
+from minimax_async.emulator._config import CHOICES, EmulatorConfig
 from minimax_async.emulator._server import Emulator
 
 __all__ = ("add_arguments", "config_from_args", "main", "run", "run_from_args")
@@ -36,6 +36,32 @@ _NUMBER_KNOBS: tuple[tuple[str, type, str], ...] = (
     ("push_timeout", float, "seconds a receiver has to answer a push"),
     ("challenge_timeout", float, "seconds a callback URL has to echo the challenge"),
     ("max_body_bytes", int, "largest create body accepted"),
+    ("v2_queued_seconds", float, "V2: seconds a task stays queued"),
+    ("v2_running_seconds", float, "V2: seconds a MiniMax-H3 task stays running"),
+    ("v2_max_running_seconds", float, "V2: seconds a MiniMax-H3-Max task stays running"),
+    ("v2_error_rate", float, "V2: fraction of requests answered with --v2-error-status"),
+    ("v2_content_url_ttl", float, "V2: lifetime of a content.url, seconds"),
+    ("v2_task_window_seconds", float, "V2: how long a task stays queryable (7 days)"),
+    ("v2_file_lifetime_seconds", float, "V2: how long an upload can be referenced (7 days)"),
+)
+# Knobs that may be None: the flag takes a value or "none".
+_OPTIONAL_KNOBS: tuple[tuple[str, type, str], ...] = (
+    ("v2_rpm_limit", int, "V2: creates per minute before HTTP 429"),
+    ("v2_in_flight_limit", int, "V2: queued+running tasks per key before HTTP 429"),
+    ("v2_expire_after", float, "V2: a task still queued after this many seconds expires"),
+    ("v2_moderation_pattern", str, "V2: regex; a matching text item answers 422 (1026)"),
+)
+_V2_SWITCHES: tuple[tuple[str, str], ...] = (
+    ("v2_insufficient_balance", "V2: creates answer 402 (1008)"),
+    ("v2_strict_fields", "V2: refuse unknown top-level fields instead of ignoring them"),
+    ("v2_echo_ratio", "V2: report the requested ratio, not the resolved one"),
+    ("v2_max_default_resolution", "V2: H3-Max without resolution gets 768P"),
+    ("v2_last_frame_alone", "V2: accept a last_frame without a first_frame"),
+    ("v2_max_references", "V2: H3-Max accepts reference images/videos/audio"),
+    ("v2_extra_on_h3", "V2: accept extra.prompt_expansion_mode on MiniMax-H3 too"),
+    ("v2_push_queued", "V2: push the queued status as well"),
+    ("v2_url_per_query", "V2: every query mints a fresh content.url"),
+    ("v2_regeneration_whitelisted", "V2: the key may regenerate by source_task_id"),
 )
 _FLAG_KNOBS: tuple[tuple[str, str], ...] = (
     ("push_reorder", "hold each task's pushes and send them newest first"),
@@ -68,11 +94,43 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         )
     for name, text in _FLAG_KNOBS:
         parser.add_argument("--" + name.replace("_", "-"), action="store_true", help=text)
+    for name, kind, text in _OPTIONAL_KNOBS:
+        default = getattr(defaults, name)
+        parser.add_argument(
+            "--" + name.replace("_", "-"),
+            type=_or_none(kind),
+            default=default,
+            help=f'{text} ({default}; "none" turns it off)',
+        )
+    for name, choices in CHOICES.items():
+        default = getattr(defaults, name)
+        parser.add_argument(
+            "--" + name.replace("_", "-"),
+            type=type(default),
+            choices=choices,
+            default=default,
+            help=f"reading chosen for an open question ({default})",
+        )
+    for name, text in _V2_SWITCHES:
+        parser.add_argument(
+            "--" + name.replace("_", "-"),
+            action=argparse.BooleanOptionalAction,
+            default=getattr(defaults, name),
+            help=text,
+        )
     parser.add_argument(
         "--log-level",
         default="INFO",
         help="logging level (INFO: one line per request, without its headers)",
     )
+
+
+def _or_none(kind: type) -> Any:
+    def parse(text: str) -> Any:
+        return None if text.lower() == "none" else kind(text)
+
+    parse.__name__ = kind.__name__  # argparse names the type in its error message
+    return parse
 
 
 def config_from_args(args: argparse.Namespace) -> EmulatorConfig:

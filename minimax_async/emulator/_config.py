@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-__all__ = ("FAIL_MARKERS", "EmulatorConfig", "FailWhen")
+__all__ = ("CHOICES", "FAIL_MARKERS", "EmulatorConfig", "FailWhen")
 
 #: A per-task failure hook: gets the create body, returns 1026/1027 to make that task
 #: fail, or None to let it succeed.
@@ -20,6 +21,17 @@ FAIL_MARKERS: Mapping[str, int] = {
 }
 
 _FAILURE_CODES = (1026, 1027)
+#: Knobs that take one of a few values (the CLI offers the same choices).
+CHOICES: Mapping[str, tuple[Any, ...]] = {
+    "v2_error_status": (500, 529),
+    "v2_delete_style": ("past", "verb"),
+    "v2_callback_check": ("reject", "ignore"),
+    "v2_text_items": ("at_least_one", "exactly_one"),
+    "v2_usage_unsuccessful": ("empty", "zeros"),
+    "v2_body_cap_status": (413, 400),
+    "v2_unknown_task_status": (400, 404),
+    "v2_file_id_type": ("number", "string"),
+}
 
 
 @dataclass
@@ -73,6 +85,27 @@ class EmulatorConfig:
         ``max_body_bytes``: a create body larger than this answers 2013 (64 MiB: room
         for two base64 frames just under the 20 MB image limit).
         ``seed``: seeds every random choice, for reproducible runs.
+
+    V2 (MiniMax-H3), see the README's table for each reading chosen
+        ``v2_queued_seconds``, ``v2_running_seconds``, ``v2_max_running_seconds`` (the
+        fast H3-Max), scaled; ``v2_expire_after`` (None): a task still queued after
+        this long ends ``expired`` (the opt-in status).
+        ``v2_rpm_limit`` (300) and ``v2_in_flight_limit`` (30 queued or running tasks per
+        key): beyond them a create answers HTTP 429 (1002).
+        ``v2_error_rate`` + ``v2_error_status`` (500 ``(1000)`` or 529): fraction of V2
+        requests answered with that error envelope. ``failure_rate``, ``failure_code``,
+        ``fail_when`` and the markers fail V2 tasks too (``error.code`` "1026"/"1027").
+        ``v2_insufficient_balance``: creates answer 402 (1008).
+        ``v2_moderation_pattern``: a regex; a text item matching it answers 422 (1026).
+        ``v2_content_url_ttl`` (3600), ``v2_task_window_seconds`` (7 days),
+        ``v2_file_lifetime_seconds`` (7 days): scaled lifetimes of ``content.url``, of
+        a task's visibility and of an upload.
+        Readings of the reference's open questions: ``v2_delete_style``,
+        ``v2_callback_check``, ``v2_strict_fields``, ``v2_text_items``,
+        ``v2_usage_unsuccessful``, ``v2_echo_ratio``, ``v2_max_default_resolution``,
+        ``v2_body_cap_status``, ``v2_unknown_task_status``, ``v2_last_frame_alone``,
+        ``v2_max_references``, ``v2_extra_on_h3``, ``v2_file_id_type``,
+        ``v2_push_queued``, ``v2_url_per_query``, ``v2_regeneration_whitelisted``.
     """
 
     api_keys: frozenset[str] | None = None
@@ -101,6 +134,35 @@ class EmulatorConfig:
     challenge_timeout: float = 3.0
     max_body_bytes: int = 64 * 1024 * 1024
     seed: int | None = None
+    v2_queued_seconds: float = 1.0
+    v2_running_seconds: float = 3.0
+    v2_max_running_seconds: float = 1.0
+    v2_expire_after: float | None = None
+    v2_rpm_limit: int | None = 300
+    v2_in_flight_limit: int | None = 30
+    v2_error_rate: float = 0.0
+    v2_error_status: int = 500
+    v2_insufficient_balance: bool = False
+    v2_moderation_pattern: str | None = None
+    v2_content_url_ttl: float = 3600.0
+    v2_task_window_seconds: float = 7 * 24 * 3600.0
+    v2_file_lifetime_seconds: float = 7 * 24 * 3600.0
+    v2_delete_style: Literal["past", "verb"] = "past"
+    v2_callback_check: Literal["reject", "ignore"] = "reject"
+    v2_strict_fields: bool = False
+    v2_text_items: Literal["at_least_one", "exactly_one"] = "at_least_one"
+    v2_usage_unsuccessful: Literal["empty", "zeros"] = "empty"
+    v2_echo_ratio: bool = False
+    v2_max_default_resolution: bool = False
+    v2_body_cap_status: int = 413
+    v2_unknown_task_status: int = 400
+    v2_last_frame_alone: bool = True
+    v2_max_references: bool = True
+    v2_extra_on_h3: bool = False
+    v2_file_id_type: Literal["number", "string"] = "number"
+    v2_push_queued: bool = True
+    v2_url_per_query: bool = True
+    v2_regeneration_whitelisted: bool = True
 
     def __post_init__(self) -> None:
         if self.api_keys is not None:
@@ -121,14 +183,27 @@ class EmulatorConfig:
             raise ValueError(f"http_error_status={self.http_error_status!r}: must be a 5xx")
         if self.max_body_bytes < 1:
             raise ValueError(f"max_body_bytes={self.max_body_bytes!r}: must be positive")
-        if self.rpm_limit is not None and self.rpm_limit < 0:
-            raise ValueError(f"rpm_limit={self.rpm_limit!r}: must be >= 0 or None")
+        for name in ("rpm_limit", "v2_rpm_limit", "v2_in_flight_limit"):
+            limit = getattr(self, name)
+            if limit is not None and limit < 0:
+                raise ValueError(f"{name}={limit!r}: must be >= 0 or None")
+        for name, allowed in CHOICES.items():
+            if getattr(self, name) not in allowed:
+                raise ValueError(f"{name}={getattr(self, name)!r}: must be one of {allowed}")
+        if self.v2_moderation_pattern is not None:
+            try:
+                re.compile(self.v2_moderation_pattern)
+            except re.error as exc:
+                raise ValueError(f"v2_moderation_pattern: not a regex ({exc})") from None
+        if self.v2_expire_after is not None and self.v2_expire_after < 0:
+            raise ValueError(f"v2_expire_after={self.v2_expire_after!r}: must not be negative")
         for name in (
             "failure_rate",
             "http_error_rate",
             "slow_rate",
             "push_drop_rate",
             "push_duplicate_rate",
+            "v2_error_rate",
         ):
             value = getattr(self, name)
             if not 0.0 <= value <= 1.0:
@@ -144,6 +219,12 @@ class EmulatorConfig:
             "push_delay",
             "push_timeout",
             "challenge_timeout",
+            "v2_queued_seconds",
+            "v2_running_seconds",
+            "v2_max_running_seconds",
+            "v2_content_url_ttl",
+            "v2_task_window_seconds",
+            "v2_file_lifetime_seconds",
         ):
             value = getattr(self, name)
             if value < 0:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ("Refused",)
+__all__ = ("BodyTooLarge", "Refused")
 
 _SHOWN = 80
 
@@ -30,3 +30,7 @@ class Refused(ValueError):
     @property
     def message(self) -> str:
         return f"invalid params, {self}"
+
+
+class BodyTooLarge(Refused):
+    """The request body is over the size cap (V1: a 2013; V2: HTTP 413, or 400 by knob)."""

@@ -15,10 +15,10 @@ from aiohttp import web
 from aiohttp.typedefs import Middleware
 
 from minimax_async.emulator._config import EmulatorConfig
-from minimax_async.emulator._errors import Refused
+from minimax_async.emulator._errors import BodyTooLarge
 from minimax_async.emulator._recording import RecordedRequest
 from minimax_async.emulator._state import owner_of
-from minimax_async.emulator._wire import error_body
+from minimax_async.emulator._wire import envelope, error_body
 
 __all__ = (
     "AuthFailed",
@@ -86,15 +86,24 @@ def record_middleware(
         started = time.perf_counter()
         try:
             response = await handler(request)
-        except (web.HTTPNotFound, web.HTTPMethodNotAllowed):
-            # The real API is a plain router: a known path with the wrong verb is a 404.
+        except web.HTTPMethodNotAllowed:
+            # V1 is a plain router: a known path with the wrong verb is a 404. V2 paths
+            # answer 405 (e.g. GET /v2/video_generation/{id}, a typo seen in the wild).
+            v2 = request.path.startswith("/v2/")
+            text = "405 method not allowed" if v2 else "404 page not found"
+            response = web.Response(status=405 if v2 else 404, text=text)
+        except web.HTTPNotFound:
             response = web.Response(status=404, text="404 page not found")
         except web.HTTPException as exc:
             response = web.Response(status=exc.status, text=exc.text or exc.reason)
         except Exception:
             logger.exception("emulator bug while answering %s %s", request.method, request.path)
             record.status_code = 1000
-            response = web.json_response(error_body(1000, "unknown error"), status=500)
+            if request.path.startswith("/v2/"):
+                body = envelope(500, 1000, "internal error", record.trace_id)
+            else:
+                body = error_body(1000, "unknown error")
+            response = web.json_response(body, status=500)
         record.http_status = response.status
         request_log.info(
             "%s %s %d %.1f ms",
@@ -113,7 +122,7 @@ def fault_middleware(config: Callable[[], EmulatorConfig], rng: random.Random) -
 
     @web.middleware
     async def middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-        if not request.path.startswith("/v1/"):
+        if not request.path.startswith(("/v1/", "/v2/")):
             return await handler(request)
         live = config()
         record = current_record()
@@ -157,10 +166,10 @@ def authenticate(request: web.Request, accepted: frozenset[str] | None) -> str:
 
 
 async def read_body(request: web.Request, limit: int) -> bytes:
-    """The raw body, refusing (Refused on ``body``) anything over ``limit`` bytes."""
+    """The raw body, refusing (BodyTooLarge on ``body``) anything over ``limit`` bytes."""
     declared = request.content_length
     if declared is not None and declared > limit:
-        raise Refused("body", f"<{declared} bytes>", f"larger than {limit} bytes")
+        raise BodyTooLarge("body", f"<{declared} bytes>", f"larger than {limit} bytes")
     chunks: list[bytes] = []
     size = 0
     while True:
@@ -169,5 +178,5 @@ async def read_body(request: web.Request, limit: int) -> bytes:
             return b"".join(chunks)
         size += len(chunk)
         if size > limit:
-            raise Refused("body", f"<over {limit} bytes>", f"larger than {limit} bytes")
+            raise BodyTooLarge("body", f"<over {limit} bytes>", f"larger than {limit} bytes")
         chunks.append(chunk)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
+from typing import Any
 
 from minimax_async.emulator._callbacks import CallbackClient
 from minimax_async.emulator._config import EmulatorConfig
@@ -13,13 +14,37 @@ from minimax_async.emulator._state import FileRecord, Store, TaskRecord
 from minimax_async.emulator._status import Status
 from minimax_async.emulator._wire import push_body
 
-__all__ = ("Lifecycle",)
+__all__ = ("Lifecycle", "Runners")
 
 logger = logging.getLogger(__name__)
 
 
+class Runners:
+    """One background asyncio task per emulated task, by task id; shared by V1 and V2."""
+
+    def __init__(self) -> None:
+        self._running: dict[str, asyncio.Task[None]] = {}
+
+    def spawn(self, key: str, work: Coroutine[Any, Any, None]) -> None:
+        runner = asyncio.get_running_loop().create_task(work)
+        self._running[key] = runner
+        runner.add_done_callback(lambda _: self._running.pop(key, None))
+
+    def cancel(self, key: str) -> None:
+        """Stop ``key``'s timers (a cancelled V2 task); it is not awaited."""
+        runner = self._running.pop(key, None)
+        if runner is not None:
+            runner.cancel()
+
+    async def aclose(self) -> None:
+        runners = list(self._running.values())
+        for runner in runners:
+            runner.cancel()
+        await asyncio.gather(*runners, return_exceptions=True)
+
+
 class Lifecycle:
-    """Runs one background task per emulated task; :meth:`aclose` cancels them all."""
+    """Moves V1 tasks through their states on ``runners``."""
 
     def __init__(
         self,
@@ -27,24 +52,17 @@ class Lifecycle:
         callbacks: CallbackClient,
         config: Callable[[], EmulatorConfig],
         mint_agent_url: Callable[[TaskRecord], None],
+        runners: Runners,
     ) -> None:
         self._store = store
         self._callbacks = callbacks
         self._config = config
         self._mint_agent_url = mint_agent_url
-        self._running: set[asyncio.Task[None]] = set()
+        self._runners = runners
 
     def start(self, task: TaskRecord) -> None:
         """Begin ``task``'s life; it is already stored, in Preparing."""
-        runner = asyncio.get_running_loop().create_task(self._run(task))
-        self._running.add(runner)
-        runner.add_done_callback(self._running.discard)
-
-    async def aclose(self) -> None:
-        runners = list(self._running)
-        for runner in runners:
-            runner.cancel()
-        await asyncio.gather(*runners, return_exceptions=True)
+        self._runners.spawn(task.task_id, self._run(task))
 
     def _stages(self, task: TaskRecord) -> list[tuple[Status, float]]:
         """(state to enter, seconds to wait before entering it), in order."""
@@ -88,9 +106,7 @@ class Lifecycle:
         """Go on with a task restored from a saved state, each status at its saved time."""
         if task.kind == "agent" and task.status is Status.SUCCESS:
             self._mint_agent_url(task)  # the old link died with the server that minted it
-        runner = asyncio.get_running_loop().create_task(self._resume(task, schedule))
-        self._running.add(runner)
-        runner.add_done_callback(self._running.discard)
+        self._runners.spawn(task.task_id, self._resume(task, schedule))
 
     async def _resume(self, task: TaskRecord, schedule: list[tuple[Status, float]]) -> None:
         for status, at in schedule:

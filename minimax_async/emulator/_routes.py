@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import collections
 import logging
 import random
 import secrets
-import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from typing import Any
 
 from aiohttp import web
@@ -23,14 +21,15 @@ from minimax_async.emulator._http import (
     current_record,
     read_body,
 )
-from minimax_async.emulator._lifecycle import Lifecycle
+from minimax_async.emulator._lifecycle import Lifecycle, Runners
 from minimax_async.emulator._media import output_size, video_asset
+from minimax_async.emulator._rate import SlidingWindow
 from minimax_async.emulator._state import Store, TaskRecord
 from minimax_async.emulator._status import Status
 from minimax_async.emulator._validate import (
     check_agent_body,
     check_video_body,
-    marker_failure,
+    choose_failure,
     parse_json_body,
 )
 from minimax_async.emulator._wire import error_body, file_body, push_body, query_body
@@ -39,7 +38,6 @@ __all__ = ("Api",)
 
 logger = logging.getLogger(__name__)
 
-_RPM_WINDOW = 60.0
 _CALLBACK_FAILED = "invalid params, fail to check callback url"
 
 
@@ -57,14 +55,15 @@ class Api:
         store: Store,
         callbacks: CallbackClient,
         rng: random.Random,
+        runners: Runners,
     ) -> None:
         self._config = config
         self._store = store
         self._callbacks = callbacks
         self._rng = rng
-        self._creates: collections.deque[float] = collections.deque()
+        self._creates = SlidingWindow()
         self.base_url = ""
-        self.lifecycle = Lifecycle(store, callbacks, config, self._mint_agent_url)
+        self.lifecycle = Lifecycle(store, callbacks, config, self._mint_agent_url, runners)
 
     def routes(self) -> list[web.RouteDef]:
         return [
@@ -93,7 +92,7 @@ class Api:
             owner = authenticate(request, config.api_keys)
         except AuthFailed as exc:
             return answer(request, error_body(exc.code, exc.message, task_id=""))
-        if not self._take_rpm_slot(config):
+        if not self._creates.take(config.rpm_limit):
             return answer(request, error_body(1002, "rate limit exceeded (RPM)", task_id=""))
         try:
             body = parse_json_body(await read_body(request, config.max_body_bytes))
@@ -117,15 +116,6 @@ class Api:
         await response.write_eof()
         self.lifecycle.start(task)
         return response
-
-    def _take_rpm_slot(self, config: EmulatorConfig) -> bool:
-        now = time.monotonic()
-        while self._creates and now - self._creates[0] >= _RPM_WINDOW:
-            self._creates.popleft()
-        if config.rpm_limit is not None and len(self._creates) >= config.rpm_limit:
-            return False
-        self._creates.append(now)
-        return True
 
     def _new_task(
         self, body: dict[str, Any], kind: str, owner: str, config: EmulatorConfig
@@ -152,21 +142,9 @@ class Api:
             duration=duration,
             width=width,
             height=height,
-            failure_code=self._failure_for(body, config),
+            failure_code=choose_failure(body, config, self._rng),
             callback_url=callback_url,
         )
-
-    def _failure_for(self, body: Mapping[str, Any], config: EmulatorConfig) -> int | None:
-        if config.fail_when is not None:
-            code = config.fail_when(body)
-            if code is not None:
-                return code if code in (1026, 1027) else config.failure_code
-        code = marker_failure(body)
-        if code is not None:
-            return code
-        if config.failure_rate and self._rng.random() < config.failure_rate:
-            return config.failure_code
-        return None
 
     # --- queries -------------------------------------------------------------------
 
@@ -190,7 +168,8 @@ class Api:
         # Another account's task, or the other API's, is as unknown as a made-up id.
         if task is None or task.owner != owner or task.kind != kind:
             return answer(request, error_body(2013, "invalid params, task_id not found"))
-        if kind == "agent" and task.status is Status.SUCCESS and _expired(task):
+        expired = self._store.clock.monotonic() >= task.video_url_expires
+        if kind == "agent" and task.status is Status.SUCCESS and expired:
             self._mint_agent_url(task)
         return answer(request, query_body(task))
 
@@ -251,7 +230,3 @@ class Api:
 
 def _ok() -> dict[str, Any]:
     return {"status_code": 0, "status_msg": "success"}
-
-
-def _expired(task: TaskRecord) -> bool:
-    return time.monotonic() >= task.video_url_expires

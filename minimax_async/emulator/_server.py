@@ -1,4 +1,4 @@
-"""The :class:`Emulator`: a real aiohttp server on loopback speaking MiniMax's V1 API."""
+"""The :class:`Emulator`: a real aiohttp server on loopback speaking MiniMax's V1 and V2 APIs."""
 
 from __future__ import annotations
 
@@ -15,11 +15,14 @@ from aiohttp import web
 from minimax_async.emulator._callbacks import CallbackClient
 from minimax_async.emulator._config import EmulatorConfig
 from minimax_async.emulator._http import fault_middleware, record_middleware, set_trace_header
+from minimax_async.emulator._lifecycle import Runners
 from minimax_async.emulator._recording import RecordedPush, RecordedRequest
 from minimax_async.emulator._routes import Api
 from minimax_async.emulator._saved import SavedState
-from minimax_async.emulator._state import FileRecord, Store, TaskRecord
-from minimax_async.emulator._status import Status
+from minimax_async.emulator._state import FileRecord, Store, TaskRecord, passed_through
+from minimax_async.emulator._status import Status, V2Status
+from minimax_async.emulator._v2_routes import V2Api
+from minimax_async.emulator._v2_state import Upload, V2Task
 
 __all__ = ("EMULATOR_KEY", "Emulator")
 
@@ -57,8 +60,21 @@ class Emulator:
         self._rng = random.Random(self.config.seed)
         self._store = Store(self._rng)
         self._callbacks = CallbackClient(self._get_config, self._rng)
+        self._runners = Runners()
         self._api = Api(
-            config=self._get_config, store=self._store, callbacks=self._callbacks, rng=self._rng
+            config=self._get_config,
+            store=self._store,
+            callbacks=self._callbacks,
+            rng=self._rng,
+            runners=self._runners,
+        )
+        self._v2 = V2Api(
+            config=self._get_config,
+            store=self._store,
+            callbacks=self._callbacks,
+            rng=self._rng,
+            runners=self._runners,
+            base_url=lambda: self._api.base_url,
         )
         self._runner: web.AppRunner | None = None
         self._base_url: str | None = None
@@ -89,6 +105,26 @@ class Emulator:
         """file_id (string) -> generated file."""
         return self._store.files
 
+    @property
+    def v2_tasks(self) -> Mapping[str, V2Task]:
+        """task_id -> every V2 task created so far (deleted ones too, marked ``deleted``)."""
+        return self._v2.tasks
+
+    @property
+    def uploads(self) -> Mapping[str, Upload]:
+        """file_id (string) -> every file accepted by /v1/files/upload."""
+        return self._v2.uploads
+
+    def advance(self, seconds: float) -> None:
+        """Move the emulator's clock ``seconds`` of emulated time ahead (scaled).
+
+        Expiries read this clock: download links and ``content.url``, uploads, the V2
+        7-day query window, so a test sees them lapse without waiting for them.
+        """
+        if seconds < 0:
+            raise ValueError(f"seconds={seconds!r}: the clock only moves forward")
+        self._store.clock.offset += self.config.scaled(seconds)
+
     def build_app(self) -> web.Application:
         """The aiohttp application (exposed for embedding in another server)."""
         # Bodies are size-checked by the create handlers so oversize ones get a 2013.
@@ -101,6 +137,7 @@ class Emulator:
         )
         app[EMULATOR_KEY] = self
         app.add_routes(self._api.routes())
+        app.add_routes(self._v2.routes())
         app.on_response_prepare.append(set_trace_header)
         return app
 
@@ -145,7 +182,7 @@ class Emulator:
             return
         # Stop the server first so no handler can start a lifecycle after they are cancelled.
         await runner.cleanup()
-        await self._api.lifecycle.aclose()
+        await self._runners.aclose()
         await self._callbacks.aclose()
         self._base_url = None
 
@@ -176,6 +213,22 @@ class Emulator:
         """
         wanted = Status.parse(status)
         return await _within(self._store.wait_for_status(task_id, wanted), timeout)
+
+    async def wait_for_v2_status(
+        self,
+        task_id: str,
+        status: str,
+        *,
+        timeout: float = 30.0,
+    ) -> V2Task:
+        """As :meth:`wait_for_status`, for a V2 task (``queued`` ... ``expired``)."""
+        wanted = V2Status(status)
+
+        def reached() -> V2Task | None:
+            task = self._v2.tasks.get(task_id)
+            return None if task is None else passed_through(task, wanted, task.history)
+
+        return await _within(self._store.wait_until(reached), timeout)
 
     async def wait_for_pushes(
         self,

@@ -8,21 +8,25 @@ the emulator's own tables (``_v1_tables``), never from the SDK's.
 from __future__ import annotations
 
 import json
+import random
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
 from minimax_async.emulator import _v1_tables as tables
-from minimax_async.emulator._config import FAIL_MARKERS
+from minimax_async.emulator._config import FAIL_MARKERS, EmulatorConfig
 from minimax_async.emulator._errors import Refused
 from minimax_async.emulator._images import CheckedImage, check_data_url, is_remote_url
+from minimax_async.emulator._v2_tables import MODELS as V2_MODELS
 
 __all__ = (
     "CheckedAgent",
     "CheckedVideo",
     "check_agent_body",
+    "check_callback_url",
     "check_video_body",
+    "choose_failure",
     "marker_failure",
     "parse_json_body",
 )
@@ -111,7 +115,7 @@ def _check_image(value: str, *, field: str) -> CheckedImage | None:
     raise Refused(field, value[:80], "must be a public http(s) URL or a data URL")
 
 
-def _check_callback_url(body: Mapping[str, Any]) -> str | None:
+def check_callback_url(body: Mapping[str, Any]) -> str | None:
     url = body.get("callback_url")
     if url is None:
         return None
@@ -170,6 +174,8 @@ def _check_params(
     subject_reference: list[Any] | None,
 ) -> tuple[str, str, int]:
     """Model x mode, prompt, resolution x duration (§3.1-3.3): (mode, resolution, duration)."""
+    if model in V2_MODELS:
+        raise Refused("model", model, "is a V2 model, served by /v2/video_generation only")
     if model not in tables.MODELS:
         raise Refused("model", model, f"unknown model; must be one of {sorted(tables.MODELS)}")
     mode = _mode(
@@ -245,7 +251,7 @@ def check_video_body(body: Mapping[str, Any]) -> CheckedVideo:
         _check_image(last, field="last_frame_image")
     if subjects is not None:
         _check_image(subjects[0]["image"][0], field="subject_reference[0].image[0]")
-    return CheckedVideo(mode, resolution, duration, first_info, _check_callback_url(body))
+    return CheckedVideo(mode, resolution, duration, first_info, check_callback_url(body))
 
 
 def _check_values(body: Mapping[str, Any], name: str) -> list[str]:
@@ -290,17 +296,37 @@ def check_agent_body(body: Mapping[str, Any], *, region: str) -> CheckedAgent:
         )
     for index, value in enumerate(media):
         _check_image(value, field=f"media_inputs[{index}].value")
-    return CheckedAgent(template, _check_callback_url(body))
+    return CheckedAgent(template, check_callback_url(body))
+
+
+def choose_failure(
+    body: Mapping[str, Any], config: EmulatorConfig, rng: random.Random
+) -> int | None:
+    """The code (1026/1027) this task will fail with, or None: ``fail_when``, a marker,
+    then ``failure_rate``. Shared by V1 and V2 creates."""
+    if config.fail_when is not None:
+        code = config.fail_when(body)
+        if code is not None:
+            return code if code in (1026, 1027) else config.failure_code
+    code = marker_failure(body)
+    if code is not None:
+        return code
+    if config.failure_rate and rng.random() < config.failure_rate:
+        return config.failure_code
+    return None
 
 
 def marker_failure(body: Mapping[str, Any]) -> int | None:
-    """The failure code a :data:`FAIL_MARKERS` marker in the prompt or text inputs asks for."""
+    """The failure code a :data:`FAIL_MARKERS` marker in the body's texts asks for:
+    a V1 prompt, agent text inputs, or V2 text items."""
     texts: list[str] = []
     if isinstance(body.get("prompt"), str):
         texts.append(body["prompt"])
-    for item in body.get("text_inputs") or []:
-        if isinstance(item, dict) and isinstance(item.get("value"), str):
-            texts.append(item["value"])
+    for name, key in (("text_inputs", "value"), ("content", "text")):
+        items = body.get(name)
+        for item in items if isinstance(items, list) else ():
+            if isinstance(item, dict) and isinstance(item.get(key), str):
+                texts.append(item[key])
     for marker, code in FAIL_MARKERS.items():
         if any(marker in text for text in texts):
             return code

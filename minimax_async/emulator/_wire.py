@@ -10,6 +10,7 @@ from minimax_async.emulator._status import Status
 __all__ = (
     "FAILURE_MESSAGES",
     "base_resp",
+    "envelope",
     "error_body",
     "file_body",
     "push_body",
@@ -18,6 +19,34 @@ __all__ = (
 )
 
 FAILURE_MESSAGES = {1026: "input new_sensitive", 1027: "output new_sensitive"}
+
+
+# §10.2 error.type by HTTP status. 404 and 413 have no documented type; they only
+# appear through knobs (v2_unknown_task_status, v2_body_cap_status).
+_TYPES = {
+    400: "bad_request_error",
+    401: "authorized_error",
+    402: "insufficient_balance_error",
+    404: "not_found_error",
+    413: "bad_request_error",
+    422: "unprocessable_entity_error",
+    429: "rate_limit_error",
+    500: "server_error",
+    529: "overloaded_error",
+}
+
+
+def envelope(status: int, code: int, message: str, request_id: str) -> dict[str, Any]:
+    """The V2 error body (§10.1): real HTTP status, legacy code in parentheses."""
+    return {
+        "type": "error",
+        "error": {
+            "type": _TYPES[status],
+            "message": f"{message} ({code})",
+            "http_code": str(status),
+        },
+        "request_id": request_id,
+    }
 
 
 def base_resp(code: int = 0, message: str = "success") -> dict[str, Any]:

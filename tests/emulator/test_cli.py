@@ -15,6 +15,7 @@ import anyio
 import pytest
 
 from minimax_async.cli import build_parser
+from minimax_async.emulator import EmulatorConfig
 from minimax_async.emulator._cli import config_from_args
 
 PYTHON = sys.executable
@@ -161,3 +162,63 @@ async def test_the_standalone_emulator_logs_each_request_without_the_key() -> No
     assert re.search(r"INFO .*: GET /nowhere 404 \d+\.\d ms$", served[1])
     assert "sekrit-key-4242" not in log.decode()
     assert "task_id=1" not in log.decode()
+
+
+def test_every_v2_knob_has_a_flag() -> None:
+    args = build_parser().parse_args(
+        [
+            "emulator",
+            "--v2-rpm-limit", "none",
+            "--v2-in-flight-limit", "2",
+            "--v2-expire-after", "60",
+            "--v2-moderation-pattern", "forbidden",
+            "--v2-error-rate", "0.1",
+            "--v2-error-status", "529",
+            "--v2-delete-style", "verb",
+            "--v2-callback-check", "ignore",
+            "--v2-text-items", "exactly_one",
+            "--v2-usage-unsuccessful", "zeros",
+            "--v2-body-cap-status", "400",
+            "--v2-unknown-task-status", "404",
+            "--v2-file-id-type", "string",
+            "--v2-insufficient-balance",
+            "--v2-strict-fields",
+            "--no-v2-push-queued",
+            "--no-v2-last-frame-alone",
+            "--v2-queued-seconds", "2",
+            "--v2-task-window-seconds", "3600",
+        ]
+    )  # fmt: skip
+    config = config_from_args(args)
+    assert (config.v2_rpm_limit, config.v2_in_flight_limit, config.v2_expire_after) == (
+        None,
+        2,
+        60.0,
+    )
+    assert (config.v2_moderation_pattern, config.v2_error_rate, config.v2_error_status) == (
+        "forbidden",
+        0.1,
+        529,
+    )
+    assert (config.v2_delete_style, config.v2_callback_check, config.v2_text_items) == (
+        "verb",
+        "ignore",
+        "exactly_one",
+    )
+    assert (config.v2_usage_unsuccessful, config.v2_body_cap_status) == ("zeros", 400)
+    assert (config.v2_unknown_task_status, config.v2_file_id_type) == (404, "string")
+    assert config.v2_insufficient_balance
+    assert config.v2_strict_fields
+    assert not config.v2_push_queued
+    assert not config.v2_last_frame_alone
+    assert (config.v2_queued_seconds, config.v2_task_window_seconds) == (2.0, 3600.0)
+    defaults = config_from_args(build_parser().parse_args(["emulator"]))
+    assert defaults == EmulatorConfig()
+
+
+def test_every_config_field_is_a_flag() -> None:
+    import dataclasses
+
+    parsed = vars(build_parser().parse_args(["emulator"]))
+    missing = {f.name for f in dataclasses.fields(EmulatorConfig)} - set(parsed) - {"fail_when"}
+    assert not missing

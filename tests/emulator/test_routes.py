@@ -129,7 +129,7 @@ async def test_agent_task_returns_a_playable_video_url(
         ("GET", "/v1/nothing"),
         ("GET", "/v1/video_generation"),
         ("POST", "/v1/query/video_generation"),
-        ("GET", "/v2/query/video_generation/123"),
+        ("GET", "/v2/no_such_route"),
         ("GET", "/download/unknown-token/output.mp4"),
     ],
 )
