@@ -10,6 +10,7 @@ its handle is closed.
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
@@ -33,6 +34,7 @@ __all__ = ("POLL_JITTER", "ResultWaiter", "TaskEngine")
 
 #: +-20 %: many tasks created together do not poll in lockstep.
 POLL_JITTER = 0.2
+_QUIET = {"registered": logging.DEBUG, "poll": logging.DEBUG, "completed": logging.DEBUG}
 
 
 class ResultWaiter(Protocol):
@@ -69,7 +71,8 @@ class TaskEngine:
             every = core.config.poll_interval
             self.tracker = TaskTracker(
                 registry=InMemoryRegistry(),
-                hooks=Hooks(),
+                # Polling is all this tracker does: routine events are not INFO news.
+                hooks=Hooks(levels=_QUIET),
                 schedule=Backoff(every, factor=1.0, cap=every, jitter=POLL_JITTER),
                 pushes=False,
                 max_concurrent_polls=core.config.max_connections,

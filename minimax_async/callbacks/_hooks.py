@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
@@ -66,10 +66,13 @@ class Hooks:
     one that raises is logged and does not stop the others or the receiver.
     """
 
-    __slots__ = ("_subscribers",)
+    __slots__ = ("_levels", "_subscribers")
 
-    def __init__(self) -> None:
+    def __init__(self, *, levels: Mapping[str, int] | None = None) -> None:
         self._subscribers: list[Subscriber] = []
+        # ``levels`` overrides the log level per event kind (a client polling without a
+        # receiver logs its routine polls at DEBUG, not INFO).
+        self._levels = {**_LEVELS, **levels} if levels else _LEVELS
 
     def subscribe(self, callback: Subscriber) -> Callable[[], None]:
         """Call ``callback`` for every event; returns a function that unsubscribes."""
@@ -91,7 +94,7 @@ class Hooks:
         detail: str | None = None,
     ) -> None:
         """Log the event and hand it to every subscriber."""
-        level = _LEVELS.get(kind, logging.DEBUG)
+        level = self._levels.get(kind, logging.DEBUG)
         if logger.isEnabledFor(level):
             logger.log(
                 level,
