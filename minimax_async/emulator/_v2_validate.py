@@ -156,7 +156,7 @@ def _items(content: list[Any], upload: UploadLookup, *, regeneration: bool) -> l
         where = f"content[{index}]"
         if kind_type == "text":
             continue
-        if kind_type not in KIND_OF_TYPE:
+        if not isinstance(kind_type, str) or kind_type not in KIND_OF_TYPE:
             raise Refused(
                 f"{where}.type", kind_type, "must be text, image_url, video_url or audio_url"
             )

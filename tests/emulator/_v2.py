@@ -84,7 +84,7 @@ class V2:
     ) -> tuple[int, Any]:
         form = aiohttp.FormData()
         form.add_field("purpose", purpose)
-        form.add_field("file", data, filename="input.bin")
+        form.add_field("file", io.BytesIO(data), filename="input.bin")
         return await self.call("POST", "/v1/files/upload", data=form)
 
 
