@@ -20,7 +20,7 @@ from minimax_async._config import (
 )
 from minimax_async._engine import ResultWaiter, TaskEngine
 from minimax_async._exceptions import ClosedError, InvalidInputError
-from minimax_async._limits import InFlightLimiter, RateLimiter
+from minimax_async._limits import InFlightLimiter, RateLimiter, SharedLimits
 from minimax_async._ref import TaskRef
 from minimax_async._tasks import VideoAgentTask, VideoTask
 from minimax_async._transport import Transport
@@ -51,8 +51,9 @@ class AsyncMiniMax:
     yours (it is never closed here). ``callbacks=`` attaches a callback receiver: the
     client starts it if needed, fills ``callback_url`` into creates, and waits on it in
     ``task.result()``. Limits: ``rpm`` (None disables), ``max_in_flight`` (None
-    disables), ``max_connections``. See :mod:`minimax_async._config` for each default
-    and its source.
+    disables), ``max_connections``; ``limits=RedisLimits(url, workers=N)`` shares
+    ``rpm`` and ``max_in_flight`` with every worker of the account. See
+    :mod:`minimax_async._config` for each default and its source.
     """
 
     def __init__(
@@ -71,6 +72,7 @@ class AsyncMiniMax:
         session: aiohttp.ClientSession | None = None,
         journal: TaskJournal | None = None,
         handler_lease: float = 300.0,
+        limits: SharedLimits | None = None,
     ) -> None:
         config = resolve_config(
             api_key=api_key,
@@ -84,12 +86,17 @@ class AsyncMiniMax:
             poll_interval=poll_interval,
         )
         self._config = config
+        self._limits = limits
         self._transport = Transport(config, session=session)
         self._core = Core(
             config=config,
             transport=self._transport,
-            limiter=RateLimiter(config.rpm) if config.rpm is not None else None,
-            in_flight=InFlightLimiter(config.max_in_flight),
+            limiter=_rate_limiter(config, limits),
+            in_flight=(
+                limits.in_flight_limiter(config.api_key, config.max_in_flight)
+                if limits is not None
+                else InFlightLimiter(config.max_in_flight)
+            ),
             waiter=callbacks,
             durability=(
                 Durability(journal, handler_lease=handler_lease) if journal is not None else None
@@ -230,7 +237,11 @@ class AsyncMiniMax:
                     await self._core.durability.aclose()
                     await self._core.durability.journal.aclose()
             finally:
-                await self._transport.aclose()
+                try:
+                    if self._limits is not None:
+                        await self._limits.aclose()
+                finally:
+                    await self._transport.aclose()
 
     async def __aenter__(self) -> AsyncMiniMax:
         await self.start()
@@ -246,3 +257,11 @@ class AsyncMiniMax:
 
     def __repr__(self) -> str:
         return f"<AsyncMiniMax base_url={self._config.base_url!r} region={self._config.region!r}>"
+
+
+def _rate_limiter(config: ClientConfig, limits: SharedLimits | None) -> RateLimiter | None:
+    if config.rpm is None:
+        return None
+    if limits is not None:
+        return limits.rate_limiter(config.api_key, config.rpm)
+    return RateLimiter(config.rpm)

@@ -8,6 +8,10 @@ process shares the key), :meth:`RateLimiter.pause` pushes every later send back.
 
 The in-flight cap counts a task from before its create until its result is delivered
 or its handle is closed (``task.close()``); a slot is released exactly once.
+
+Both live in one process. :class:`SharedLimits` (``RedisLimits`` in
+:mod:`minimax_async.durable`) makes limiters of the same two kinds whose state is the
+account's, shared by every worker.
 """
 
 from __future__ import annotations
@@ -16,10 +20,11 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
+from typing import Protocol
 
 from minimax_async import _retry
 
-__all__ = ("InFlightLimiter", "RateLimiter", "Slot")
+__all__ = ("InFlightLimiter", "RateLimiter", "SharedLimits", "Slot")
 
 logger = logging.getLogger(__name__)
 
@@ -87,12 +92,14 @@ class Slot:
 
     Released by the task engine when the task's result is delivered or its handle is
     closed, always on the event loop that took it: no finalizer, so no thread hop.
+    ``give_back`` is what the limiter that made the slot does on release (count one
+    down, or end a lease in Redis); it runs once.
     """
 
-    __slots__ = ("_owner", "_released")
+    __slots__ = ("_give_back", "_released")
 
-    def __init__(self, owner: InFlightLimiter) -> None:
-        self._owner = owner
+    def __init__(self, give_back: Callable[[], None]) -> None:
+        self._give_back = give_back
         self._released = False
 
     @property
@@ -103,7 +110,7 @@ class Slot:
         """Give the slot back (no-op the second time)."""
         if not self._released:
             self._released = True
-            self._owner._release()
+            self._give_back()
 
 
 class InFlightLimiter:
@@ -124,7 +131,7 @@ class InFlightLimiter:
         loop = asyncio.get_running_loop()
         if self.limit is None:
             self._count += 1
-            return Slot(self)
+            return Slot(self._release)
         while self._count >= self.limit:
             waiter: asyncio.Future[None] = loop.create_future()
             self._waiters.append(waiter)
@@ -135,7 +142,7 @@ class InFlightLimiter:
                 if waiter in self._waiters:
                     self._waiters.remove(waiter)
         self._count += 1
-        return Slot(self)
+        return Slot(self._release)
 
     def _release(self) -> None:
         self._count -= 1
@@ -144,3 +151,16 @@ class InFlightLimiter:
         for waiter in self._waiters:
             if not waiter.done():
                 waiter.set_result(None)
+
+
+class SharedLimits(Protocol):
+    """Makes an account's limiters shared by several processes (``RedisLimits``)."""
+
+    def rate_limiter(self, api_key: str, rpm: float) -> RateLimiter:
+        """The account's create rate."""
+
+    def in_flight_limiter(self, api_key: str, limit: int | None) -> InFlightLimiter:
+        """The account's in-flight cap."""
+
+    async def aclose(self) -> None:
+        """Give back what this process holds and close the connection."""

@@ -10,6 +10,7 @@
         for entry in report.ambiguous: ...           # never resent: reconcile these
 
     callbacks = CallbackServer(secret=SECRET, reuse_port=True, bus=RedisBus(url))
+    client = AsyncMiniMax(rpm=20, limits=RedisLimits(url, workers=4))  # one account's
 
 See :mod:`minimax_async.durable._durability` for the guarantees, stated precisely.
 """
@@ -27,6 +28,7 @@ from minimax_async.durable._records import (
     redact_body,
 )
 from minimax_async.durable._redis_journal import RedisJournal
+from minimax_async.durable._redis_limits import RedisLimits
 from minimax_async.durable._redis_util import RedisUnavailableError
 from minimax_async.durable._sqlite import SQLiteJournal
 
@@ -38,6 +40,7 @@ __all__ = (
     "MemoryJournal",
     "RedisBus",
     "RedisJournal",
+    "RedisLimits",
     "RedisUnavailableError",
     "ResultHandler",
     "ResumeReport",

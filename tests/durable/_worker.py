@@ -20,7 +20,7 @@ from typing import Any
 from minimax_async import InvalidRequestError, TaskFailedError
 from minimax_async._client import AsyncMiniMax
 from minimax_async.callbacks import CallbackEvent, CallbackServer
-from minimax_async.durable import RedisBus, RedisJournal, SQLiteJournal, TaskJournal
+from minimax_async.durable import RedisBus, RedisJournal, RedisLimits, SQLiteJournal, TaskJournal
 
 __all__ = ("main",)
 
@@ -79,11 +79,16 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                 completed[event.task_id] += 1
 
         server.subscribe(count)
+    limits = None
+    if args.limits:
+        url, _, prefix = args.limits.rpartition("@")
+        limits = RedisLimits(url, prefix=prefix, workers=args.workers)
     client = AsyncMiniMax(
         api_key="test-key-durable",
         base_url=args.base_url,
-        rpm=None,
-        max_in_flight=None,
+        rpm=args.rpm,
+        max_in_flight=args.max_in_flight,
+        limits=limits,
         poll_interval=args.quiet,
         callbacks=server,
         journal=_journal(args.journal),
@@ -136,6 +141,10 @@ def main() -> None:
     parser.add_argument("--prefix", default="mmxtest")
     parser.add_argument("--quiet", type=float, default=2.0)
     parser.add_argument("--resume", action="store_true")
+    parser.add_argument("--rpm", type=float, default=None, help="default: no rate limit")
+    parser.add_argument("--max-in-flight", type=int, default=None, help="default: no cap")
+    parser.add_argument("--limits", default="", help="share the limits: URL@PREFIX")
+    parser.add_argument("--workers", type=int, default=4, help="for the limits' fallback")
     args = parser.parse_args()
     report = asyncio.run(run(args))
     args.out.write_text(json.dumps(report))
