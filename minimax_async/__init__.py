@@ -48,7 +48,15 @@ if TYPE_CHECKING:
     from minimax_async._config import ClientConfig
     from minimax_async._download import Progress
     from minimax_async._retry import no_backoff
-    from minimax_async._tasks import AgentVideo, ResultWaiter, Video, VideoAgentTask, VideoTask
+    from minimax_async._tasks import (
+        AgentVideo,
+        ResultWaiter,
+        V2Video,
+        V2VideoTask,
+        Video,
+        VideoAgentTask,
+        VideoTask,
+    )
     from minimax_async.callbacks import CallbackEvent, CallbackServer
     from minimax_async.durable import (
         JournalEntry,
@@ -71,6 +79,8 @@ __all__ = (  # noqa: RUF022 - grouped by concept, as the README presents them
     "AgentVideo",
     "Progress",
     "TaskStatus",
+    "V2Video",
+    "V2VideoTask",
     "Video",
     "VideoAgentTask",
     "VideoTask",
@@ -139,6 +149,8 @@ _LAZY = {
     "no_backoff": "minimax_async._retry",
     "AgentVideo": "minimax_async._tasks",
     "ResultWaiter": "minimax_async._tasks",
+    "V2Video": "minimax_async._tasks",
+    "V2VideoTask": "minimax_async._tasks",
     "Video": "minimax_async._tasks",
     "VideoAgentTask": "minimax_async._tasks",
     "VideoTask": "minimax_async._tasks",

@@ -21,8 +21,8 @@ from minimax_async._config import (
 from minimax_async._engine import ResultWaiter, TaskEngine
 from minimax_async._exceptions import ClosedError, InvalidInputError
 from minimax_async._limits import InFlightLimiter, RateLimiter, SharedLimits
-from minimax_async._ref import TaskRef
-from minimax_async._tasks import VideoAgentTask, VideoTask
+from minimax_async._ref import TaskKind, TaskRef
+from minimax_async._tasks import V2VideoTask, VideoAgentTask, VideoTask
 from minimax_async._transport import Transport
 from minimax_async.durable._durability import Durability, ResultHandler, ResumeReport
 from minimax_async.durable._journal import TaskJournal
@@ -107,9 +107,11 @@ class AsyncMiniMax:
             self._core.durability.bind(self._handle_for)
         self._closed = False
 
-    def _handle_for(self, ref: TaskRef) -> VideoTask | VideoAgentTask:
+    def _handle_for(self, ref: TaskRef) -> VideoTask | VideoAgentTask | V2VideoTask:
         if ref.kind == "agent":
             return VideoAgentTask(ref, self._engine)
+        if ref.kind == "v2":
+            return V2VideoTask(ref, self._engine, self.video.v2)
         return VideoTask(ref, self._engine)
 
     # -- durability (minimax_async.durable) ----------------------------------------------
@@ -125,7 +127,7 @@ class AsyncMiniMax:
             raise InvalidInputError("journal", None, "this needs AsyncMiniMax(journal=...)")
         return self._core.durability
 
-    def on_result(self, kind: Literal["video", "agent"], handler: ResultHandler) -> None:
+    def on_result(self, kind: TaskKind, handler: ResultHandler) -> None:
         """Run ``await handler(entry)`` once per finished task of ``kind``, across restarts.
 
         Register handlers before :meth:`resume`. See :mod:`minimax_async.durable` for the
@@ -175,7 +177,7 @@ class AsyncMiniMax:
 
     @cached_property
     def video(self) -> Videos:
-        """V1 video tasks: text-to-video, image-to-video, first+last frame, subject."""
+        """Video tasks: V1 (Hailuo, S2V) and V2 (MiniMax-H3, H3-Max), picked by model."""
         return Videos(self._core, self._engine)
 
     @cached_property
@@ -192,13 +194,16 @@ class AsyncMiniMax:
     ) -> VideoAgentTask: ...
 
     @overload
+    def task_from_dict(self, data: Mapping[str, Any], *, kind: Literal["v2"]) -> V2VideoTask: ...
+
+    @overload
     def task_from_dict(
         self, data: Mapping[str, Any], *, kind: None = None
-    ) -> VideoTask | VideoAgentTask: ...
+    ) -> VideoTask | VideoAgentTask | V2VideoTask: ...
 
     def task_from_dict(
-        self, data: Mapping[str, Any], *, kind: Literal["video", "agent"] | None = None
-    ) -> VideoTask | VideoAgentTask:
+        self, data: Mapping[str, Any], *, kind: TaskKind | None = None
+    ) -> VideoTask | VideoAgentTask | V2VideoTask:
         """Re-attach to a task saved with ``task.to_dict()`` (e.g. in another process).
 
         ``kind="video"`` (or ``"agent"``) says which handle you expect, so type checkers
@@ -212,7 +217,9 @@ class AsyncMiniMax:
             return self.video.task(data.get("task_id", ""))
         if wanted == "agent":
             return self.video_agent.task(data.get("task_id", ""))
-        raise InvalidInputError("kind", wanted, "must be 'video' or 'agent'")
+        if wanted == "v2":
+            return self.video.v2.task(data.get("task_id", ""))
+        raise InvalidInputError("kind", wanted, "must be 'video', 'agent' or 'v2'")
 
     async def start(self) -> None:
         """Start the attached callback receiver if it is not running (idempotent)."""

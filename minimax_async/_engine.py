@@ -14,12 +14,12 @@ import logging
 import os
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from minimax_async._download import Progress, Target, download_to
 from minimax_async._exceptions import InvalidInputError
 from minimax_async._limits import Slot
-from minimax_async._ref import TaskRef
+from minimax_async._ref import TaskKind, TaskRef
 from minimax_async._registry import InMemoryRegistry
 from minimax_async._retry import Backoff
 from minimax_async._tracker import TaskTracker
@@ -46,7 +46,7 @@ class ResultWaiter(Protocol):
     @property
     def tracker(self) -> TaskTracker: ...
 
-    def callback_url(self, kind: Literal["video", "agent"] = "video") -> str: ...
+    def callback_url(self, kind: TaskKind = "video") -> str: ...
 
     async def start(self) -> None: ...
 
@@ -148,14 +148,20 @@ class TaskEngine:
         self, task_id: str, video_url: str, path: str | os.PathLike[str], progress: Progress | None
     ) -> Path:
         """Stream an agent video; an expired ``video_url`` is replaced by re-querying."""
+        return await self.download_url(TaskRef("agent", task_id), video_url, path, progress)
+
+    async def download_url(
+        self, ref: TaskRef, video_url: str, path: str | os.PathLike[str], progress: Progress | None
+    ) -> Path:
+        """Stream a task's direct video URL (agent, V2); an expired one is re-queried."""
 
         async def source(fresh: bool) -> Target:
             if not fresh:
                 return Target(video_url)
             # Re-querying a finished task hands out a new video_url.
-            snap = await self._core.query_ref(TaskRef("agent", task_id), True)
+            snap = await self._core.query_ref(ref, True)
             if not snap.video_url:
-                raise InvalidInputError("task_id", task_id, "the task has no video_url")
+                raise InvalidInputError("task_id", ref.task_id, "the task has no video_url")
             return Target(snap.video_url)
 
         return await download_to(self._core.transport, path, source=source, progress=progress)

@@ -208,6 +208,9 @@ class TaskFailedError(MiniMaxError):
         #: MiniMax's reason code (1026 input flagged, 1027 output flagged, ...), if given.
         self.code = base.status_code if base and base.status_code else None
         detail = f": [{base.status_code}] {base.status_msg}" if base and base.status_code else ""
+        raw = snapshot.raw_status
+        if not detail and raw and raw.lower() not in ("fail", "failed"):
+            detail = f" ({raw})"  # V2's cancelled or expired
         super().__init__(f"task {snapshot.task_id} failed{detail}")
 
 

@@ -12,8 +12,9 @@ from typing import Literal
 
 __all__ = ("KINDS", "TaskKind", "TaskRef")
 
-TaskKind = Literal["video", "agent"]
-KINDS: tuple[TaskKind, ...] = ("video", "agent")
+#: ``video`` and ``agent`` are V1 tasks; ``v2`` is a MiniMax-H3 / H3-Max task.
+TaskKind = Literal["video", "agent", "v2"]
+KINDS: tuple[TaskKind, ...] = ("video", "agent", "v2")
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,6 +1,7 @@
 """Task handles and result objects; no HTTP and no waiting logic in here.
 
-A handle (:class:`VideoTask`, :class:`VideoAgentTask`) is what a create returns, or
+A handle (:class:`VideoTask`, :class:`VideoAgentTask`, :class:`V2VideoTask` for
+MiniMax-H3 and H3-Max) is what a create returns, or
 what ``client.video.task(task_id)`` gives for an existing id (resuming in another
 process). It is thin: a :class:`~minimax_async._ref.TaskRef` (kind, id, the create's
 Trace-Id) and the client's :class:`~minimax_async._engine.TaskEngine`, through which
@@ -22,18 +23,21 @@ from typing import TYPE_CHECKING, Generic, TypeVar
 
 from minimax_async._download import Progress
 from minimax_async._engine import ResultWaiter, TaskEngine
-from minimax_async._exceptions import TaskFailedError, UnexpectedResponseError
+from minimax_async._exceptions import InvalidInputError, TaskFailedError, UnexpectedResponseError
 from minimax_async._ref import TaskKind, TaskRef
 from minimax_async._status import TaskStatus
-from minimax_async.models import FileObject, TaskSnapshot
+from minimax_async.models import FileObject, TaskSnapshot, V2DeleteResponse, V2Snapshot, V2Usage
 
 if TYPE_CHECKING:
     from minimax_async.resources.files import Files
+    from minimax_async.resources.video_v2 import VideosV2
 
 __all__ = (
     "AgentVideo",
     "ResultWaiter",
     "TaskKind",
+    "V2Video",
+    "V2VideoTask",
     "Video",
     "VideoAgentTask",
     "VideoTask",
@@ -74,6 +78,30 @@ class AgentVideo:
     async def download(self, path: str | Path, *, progress: Progress | None = None) -> Path:
         """Stream the video to ``path``; an expired URL is replaced by re-querying."""
         return await self._engine.download_agent_video(self.task_id, self.video_url, path, progress)
+
+
+@dataclass(frozen=True, eq=False)
+class V2Video:
+    """A finished MiniMax-H3 / H3-Max video: a direct, time-limited ``url``.
+
+    MiniMax reports no pixel size for V2; ``resolution``, ``ratio`` and ``duration``
+    are what the query said, ``usage`` what was counted for billing.
+    """
+
+    task_id: str
+    url: str
+    model: str | None
+    resolution: str | None
+    ratio: str | None
+    duration: int | None
+    usage: V2Usage | None
+    snapshot: V2Snapshot = field(repr=False)
+    _engine: TaskEngine = field(repr=False)
+
+    async def download(self, path: str | Path, *, progress: Progress | None = None) -> Path:
+        """Stream the video to ``path``; an expired ``url`` is replaced by re-querying."""
+        ref = TaskRef("v2", self.task_id)
+        return await self._engine.download_url(ref, self.url, path, progress)
 
 
 class _TaskHandle(Generic[R]):
@@ -117,6 +145,18 @@ class _TaskHandle(Generic[R]):
         result you will not await here. Idempotent.
         """
         self._engine.release(self.task_id)
+
+    async def cancel(self) -> V2DeleteResponse:
+        """Cancel the task while it is queued: MiniMax's V2 API only (MiniMax-H3).
+
+        V1 and Video Agent tasks raise InvalidInputError: MiniMax has no cancel there.
+        """
+        raise InvalidInputError(
+            "task",
+            self.task_id,
+            f"a {self.kind} task cannot be cancelled: MiniMax's V1 API"
+            " has no cancel (only V2 tasks, MiniMax-H3 and H3-Max, have one)",
+        )
 
     def to_dict(self) -> dict[str, str]:
         """A JSON-safe record to re-attach later: ``client.task_from_dict(data)``."""
@@ -192,6 +232,45 @@ class VideoAgentTask(_TaskHandle[AgentVideo]):
         return AgentVideo(
             task_id=self.task_id,
             video_url=snap.video_url,
+            snapshot=snap,
+            _engine=self._engine,
+        )
+
+
+class V2VideoTask(_TaskHandle[V2Video]):
+    """A MiniMax-H3 / H3-Max task; ``await task.result()`` gives a :class:`V2Video`.
+
+    Statuses arrive in the shared vocabulary (``queued`` is Queueing, ``running``
+    Processing, ``succeeded`` Success; ``failed``, ``cancelled`` and ``expired`` are
+    Fail, with the V2 word in the snapshot's ``raw_status``).
+    """
+
+    __slots__ = ("_api",)
+
+    def __init__(self, ref: TaskRef, engine: TaskEngine, api: VideosV2) -> None:
+        super().__init__(ref, engine)
+        self._api = api
+
+    async def cancel(self) -> V2DeleteResponse:
+        """Cancel the task while it is queued (not billed); any other status is refused
+        with InvalidInputError, so a finished task's record is never deleted by it."""
+        answer = await self._api.cancel(self.task_id)
+        await self.refresh()  # the handle's status says cancelled from now on
+        self.close()  # no result will come: the in-flight slot goes back now
+        return answer
+
+    def _make_result(self, snap: TaskSnapshot) -> V2Video:
+        if not isinstance(snap, V2Snapshot) or not snap.video_url:
+            raise UnexpectedResponseError(f"task {self.task_id} succeeded but has no content.url")
+        task = snap.task
+        return V2Video(
+            task_id=self.task_id,
+            url=snap.video_url,
+            model=task.model,
+            resolution=task.resolution,
+            ratio=task.ratio,
+            duration=task.duration,
+            usage=task.usage,
             snapshot=snap,
             _engine=self._engine,
         )

@@ -8,14 +8,13 @@ import re
 import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable
 from types import TracebackType
-from typing import Literal
 
 import aiohttp
 import anyio
 from aiohttp import web
 
 from minimax_async._exceptions import ClosedError, InvalidInputError, SelfCheckError
-from minimax_async._ref import TaskRef
+from minimax_async._ref import TaskKind, TaskRef
 from minimax_async._registry import InMemoryRegistry, TaskRegistry
 from minimax_async._retry import Backoff
 from minimax_async._tracker import QueryFn, TaskTracker
@@ -210,10 +209,10 @@ class CallbackServer:
 
     # -- URLs --------------------------------------------------------------------------
 
-    def callback_url(self, kind: Literal["video", "agent"] = "video") -> str:
+    def callback_url(self, kind: TaskKind = "video") -> str:
         """The URL to send as ``callback_url`` for a task of this ``kind``."""
         if kind not in KINDS:
-            raise InvalidInputError("kind", kind, "must be 'video' or 'agent'")
+            raise InvalidInputError("kind", kind, f"must be one of {KINDS}")
         base = self.public_url or self._bound_url
         if base is None:
             raise ClosedError("the callback receiver is not started and has no public_url")

@@ -9,8 +9,15 @@ from typing import Any
 import anyio
 
 from minimax_async._client import AsyncMiniMax
-from minimax_async._exceptions import APIError, MiniMaxError, TaskFailedError, TaskTimeoutError
+from minimax_async._exceptions import (
+    APIError,
+    InvalidInputError,
+    MiniMaxError,
+    TaskFailedError,
+    TaskTimeoutError,
+)
 from minimax_async._tasks import VideoAgentTask, VideoTask
+from minimax_async._v2_rules import is_v2_model
 from minimax_async.cli._mp4 import read_mp4_info
 from minimax_async.cli._output import TaskRecord
 from minimax_async.cli._params import VideoParams
@@ -48,7 +55,15 @@ def create_kwargs(params: VideoParams) -> dict[str, Any]:
 
 async def create_video(client: AsyncMiniMax, params: VideoParams) -> VideoTask:
     """Send one create (exactly once: the client never resends an ambiguous create)."""
-    return await client.video.create(**create_kwargs(params))
+    kwargs = create_kwargs(params)
+    if is_v2_model(kwargs.get("model")):
+        # Refused before anything is sent: the CLI's V2 flags and saving are not there.
+        raise InvalidInputError(
+            "--model", kwargs["model"], "the CLI creates V1 tasks only for now; use the SDK"
+        )
+    task = await client.video.create(**kwargs)
+    assert isinstance(task, VideoTask)  # a V1 model always gives a V1 handle
+    return task
 
 
 async def save_snapshot(

@@ -19,7 +19,9 @@ from typing import Any, Literal
 
 from pydantic import Field, field_validator
 
+from minimax_async._status import TaskStatus
 from minimax_async.models._base import BaseResp, Id, WireModel
+from minimax_async.models._video import TaskSnapshot
 
 __all__ = (
     "V2_FAILED_STATUSES",
@@ -34,6 +36,7 @@ __all__ = (
     "V2Extra",
     "V2ListResponse",
     "V2QueryResponse",
+    "V2Snapshot",
     "V2Task",
     "V2TaskContent",
     "V2UploadResponse",
@@ -282,3 +285,41 @@ class V2ErrorEnvelope(WireModel):
     type: Literal["error"] = "error"
     error: V2ErrorDetail
     request_id: str | None = None
+
+
+#: The engine's word for each V2 status: ``cancelled`` and ``expired`` end a task
+#: without a video, so they are failures (``raw_status`` keeps which one).
+_ENGINE_STATUS = {
+    "queued": TaskStatus.QUEUEING,
+    "running": TaskStatus.PROCESSING,
+    "succeeded": TaskStatus.SUCCESS,
+    "failed": TaskStatus.FAIL,
+    "cancelled": TaskStatus.FAIL,
+    "expired": TaskStatus.FAIL,
+}
+
+
+class V2Snapshot(TaskSnapshot):
+    """A V2 task as the task engine, the receiver and the journal see every task.
+
+    ``status`` is the shared vocabulary (``raw_status`` the V2 word), ``video_url``
+    the task's ``content.url``, ``base_resp`` its ``error`` (code and message), and
+    ``task`` the whole V2 task as MiniMax sent it.
+    """
+
+    task: V2Task
+
+    @classmethod
+    def of(cls, task: V2Task) -> V2Snapshot:
+        base = None
+        error = task.error
+        if error is not None and error.legacy_code:
+            base = BaseResp(status_code=error.legacy_code, status_msg=error.message)
+        return cls(
+            task_id=task.id,
+            status=_ENGINE_STATUS.get(task.status, TaskStatus.UNKNOWN),
+            raw_status=task.status,
+            video_url=task.video_url,
+            base_resp=base,
+            task=task,
+        )

@@ -14,7 +14,13 @@ from minimax_async._limits import InFlightLimiter, RateLimiter, Slot
 from minimax_async._ref import TaskKind, TaskRef
 from minimax_async._status import TaskStatus
 from minimax_async._transport import Transport
-from minimax_async.models import AgentQueryResponse, TaskSnapshot, VideoQueryResponse
+from minimax_async.models import (
+    AgentQueryResponse,
+    TaskSnapshot,
+    V2QueryResponse,
+    V2Snapshot,
+    VideoQueryResponse,
+)
 
 if TYPE_CHECKING:
     from minimax_async._engine import ResultWaiter, TaskEngine
@@ -22,6 +28,7 @@ if TYPE_CHECKING:
 
 __all__ = (
     "QUERIES",
+    "V2_QUERY_PATH",
     "Core",
     "Resource",
     "TaskResource",
@@ -36,6 +43,9 @@ QUERIES: dict[TaskKind, tuple[str, type[TaskSnapshot]]] = {
     "video": ("/v1/query/video_generation", VideoQueryResponse),
     "agent": ("/v1/query/video_template_generation", AgentQueryResponse),
 }
+
+#: The V2 query (``/{task_id}``) and list endpoint.
+V2_QUERY_PATH = "/v2/query/video_generation"
 
 S = TypeVar("S", bound=TaskSnapshot)
 
@@ -128,8 +138,24 @@ class Core:
             retries=None if retry else 0,
         )
 
+    async def query_v2(
+        self, task_id: str | int, *, timeout: float | None, retry: bool = True
+    ) -> V2Snapshot:
+        """One V2 task query (the id is in the path; a failed task answers normally)."""
+        tid = check_id(task_id, field="task_id")
+        answer = await self.transport.get(
+            f"{V2_QUERY_PATH}/{tid}",
+            params={},
+            model=V2QueryResponse,
+            timeout=timeout,
+            retries=None if retry else 0,
+        )
+        return V2Snapshot.of(answer.task)
+
     async def query_ref(self, ref: TaskRef, retry: bool) -> TaskSnapshot:
         """The engine's query of a handle's task: its kind picks the endpoint."""
+        if ref.kind == "v2":
+            return await self.query_v2(ref.task_id, timeout=None, retry=retry)
         path, model = QUERIES[ref.kind]
         return await self.query(path, ref.task_id, model, timeout=None, retry=retry)
 

@@ -15,14 +15,16 @@ aspect ratio. Camera commands in the prompt are checked too, but only ever warn.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 from minimax_async._camera import check_camera_commands
 from minimax_async._exceptions import InvalidInputError
 from minimax_async._images import ImageInput, image_to_wire
 from minimax_async._ref import TaskRef
 from minimax_async._rules import check_video_params
-from minimax_async._tasks import VideoTask
+from minimax_async._tasks import V2VideoTask, VideoTask
+from minimax_async._v2_content import MediaInput
+from minimax_async._v2_rules import is_v2_model
 from minimax_async.models import (
     SubjectReference,
     VideoGenerationRequest,
@@ -47,7 +49,7 @@ class Videos(TaskResource):
     def __init__(self, core: Core, engine: TaskEngine) -> None:
         super().__init__(core, engine)
         #: The V2 API (MiniMax-H3, H3-Max): its query, list, cancel and delete.
-        self.v2 = VideosV2(core, Files(core))
+        self.v2 = VideosV2(core, engine, Files(core))
 
     def list(
         self,
@@ -63,6 +65,29 @@ class Videos(TaskResource):
             status=status, task_ids=task_ids, model=model, task_type=task_type, page_size=page_size
         )
 
+    @overload
+    async def create(  # type: ignore[overload-overlap]  # the Literal models come first
+        self,
+        *,
+        model: Literal["MiniMax-H3", "MiniMax-H3-Max"],
+        prompt: str | None = None,
+        first_frame_image: MediaInput | None = None,
+        last_frame_image: MediaInput | None = None,
+        reference_images: Sequence[MediaInput] | None = None,
+        reference_videos: Sequence[MediaInput] | None = None,
+        reference_audios: Sequence[MediaInput] | None = None,
+        duration: int | None = None,
+        resolution: str | None = None,
+        ratio: str | None = None,
+        prompt_expansion_mode: str | None = None,
+        callback_url: str | None = None,
+        aigc_watermark: bool | None = None,
+        timeout: float | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> V2VideoTask: ...
+
+    @overload
     async def create(
         self,
         *,
@@ -80,10 +105,62 @@ class Videos(TaskResource):
         timeout: float | None = None,
         extra_body: Mapping[str, Any] | None = None,
         extra_headers: Mapping[str, str] | None = None,
-    ) -> VideoTask:
+    ) -> VideoTask: ...
+
+    @overload
+    async def create(
+        self,
+        *,
+        model: str,
+        prompt: str | None = None,
+        first_frame_image: MediaInput | None = None,
+        last_frame_image: MediaInput | None = None,
+        reference_images: Sequence[MediaInput] | None = None,
+        reference_videos: Sequence[MediaInput] | None = None,
+        reference_audios: Sequence[MediaInput] | None = None,
+        duration: int | None = None,
+        resolution: str | None = None,
+        ratio: str | None = None,
+        prompt_expansion_mode: str | None = None,
+        callback_url: str | None = None,
+        aigc_watermark: bool | None = None,
+        timeout: float | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> VideoTask | V2VideoTask: ...
+
+    async def create(
+        self,
+        *,
+        model: str | None = None,
+        prompt: str | None = None,
+        first_frame_image: Any = None,
+        last_frame_image: Any = None,
+        subject_reference: SubjectInput | None = None,
+        reference_images: Sequence[MediaInput] | None = None,
+        reference_videos: Sequence[MediaInput] | None = None,
+        reference_audios: Sequence[MediaInput] | None = None,
+        duration: int | None = None,
+        resolution: str | None = None,
+        ratio: str | None = None,
+        prompt_expansion_mode: str | None = None,
+        prompt_optimizer: bool | None = None,
+        fast_pretreatment: bool | None = None,
+        callback_url: str | None = None,
+        aigc_watermark: bool | None = None,
+        timeout: float | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> VideoTask | V2VideoTask:
         """Check everything locally, then send one create; returns the task handle.
 
-        ``model=None`` picks the mode's default: MiniMax-Hailuo-2.3 for text- and
+        The model picks the API: ``MiniMax-H3`` and ``MiniMax-H3-Max`` are V2 (a
+        :class:`V2VideoTask`; see :meth:`VideosV2.create`), every other model V1. A
+        field of the other API is refused locally, naming it (V2 has no
+        ``subject_reference``, ``prompt_optimizer`` or ``fast_pretreatment``; V1 no
+        ``reference_*``, ``ratio`` or ``prompt_expansion_mode``).
+
+        ``model=None`` picks the mode's V1 default: MiniMax-Hailuo-2.3 for text- and
         image-to-video, MiniMax-Hailuo-02 for first+last frame, S2V-01 for a subject.
         Images may be a URL (passed through), a data URL, a path, bytes or a binary
         file; local ones are checked and sent as data URLs. Options left as None are
@@ -92,6 +169,40 @@ class Videos(TaskResource):
         ``extra_headers`` adds request headers. Waits for the client's RPM limiter and
         in-flight cap first.
         """
+        if is_v2_model(model):
+            assert model is not None
+            _refuse_other_api(
+                model,
+                subject_reference=subject_reference,
+                prompt_optimizer=prompt_optimizer,
+                fast_pretreatment=fast_pretreatment,
+            )
+            return await self.v2.create(
+                model=model,
+                prompt=prompt,
+                first_frame_image=first_frame_image,
+                last_frame_image=last_frame_image,
+                reference_images=reference_images,
+                reference_videos=reference_videos,
+                reference_audios=reference_audios,
+                resolution=resolution,
+                duration=duration,
+                ratio=ratio,
+                prompt_expansion_mode=prompt_expansion_mode,
+                aigc_watermark=aigc_watermark,
+                callback_url=callback_url,
+                timeout=timeout,
+                extra_body=extra_body,
+                extra_headers=extra_headers,
+            )
+        _refuse_other_api(
+            model or "a V1 model",
+            reference_images=reference_images,
+            reference_videos=reference_videos,
+            reference_audios=reference_audios,
+            ratio=ratio,
+            prompt_expansion_mode=prompt_expansion_mode,
+        )
         body = await self._body(
             model=model,
             prompt=prompt,
@@ -182,6 +293,16 @@ class Videos(TaskResource):
     def task(self, task_id: str | int) -> VideoTask:
         """A handle for an existing task id (e.g. created by another process)."""
         return VideoTask(TaskRef("video", check_id(task_id, field="task_id")), self._engine)
+
+
+def _refuse_other_api(model: str, **fields: Any) -> None:
+    """A field the model's API does not have is refused, naming it and the other API."""
+    for name, value in fields.items():
+        if value is not None:
+            other = "V1 (Hailuo, S2V)" if is_v2_model(model) else "V2 (MiniMax-H3)"
+            raise InvalidInputError(
+                name, value, f"{model} does not take it: it belongs to the {other} API"
+            )
 
 
 def _check_types(model: Any, prompt: Any, duration: Any, resolution: Any) -> None:

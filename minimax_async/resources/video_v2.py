@@ -8,10 +8,12 @@ Every rule of :mod:`minimax_async._v2_rules` is checked before the paid request.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from minimax_async._exceptions import InvalidInputError
+from minimax_async._ref import TaskRef
+from minimax_async._tasks import V2VideoTask
 from minimax_async._transport import is_unaccepted
 from minimax_async._v2_content import LocalMedia, MediaInput, build_content
 from minimax_async._v2_rules import check_v2_inputs, check_v2_params
@@ -19,29 +21,80 @@ from minimax_async.models import (
     V2DeleteResponse,
     V2Extra,
     V2ListResponse,
-    V2QueryResponse,
     V2Task,
     VideoGenerationV2Request,
 )
 from minimax_async.models._v2 import V2_STATUSES
-from minimax_async.resources._base import Core, Resource, check_flag, check_id
+from minimax_async.resources._base import V2_QUERY_PATH, Core, TaskResource, check_flag, check_id
 
 if TYPE_CHECKING:
+    from minimax_async._engine import TaskEngine
     from minimax_async.resources.files import Files
 
 __all__ = ("CREATE_PATH", "QUERY_PATH", "TASK_TYPES", "V2Pager", "VideosV2")
 
 CREATE_PATH = "/v2/video_generation"
-QUERY_PATH = "/v2/query/video_generation"
+QUERY_PATH = V2_QUERY_PATH
 TASK_TYPES = ("generation", "h3_context_ir", "regeneration")
 
 
-class VideosV2(Resource):
-    """The V2 endpoints of §2 that are not a task handle's business."""
+class VideosV2(TaskResource):
+    """The V2 endpoints of §2: create, query, list, cancel and delete."""
 
-    def __init__(self, core: Core, files: Files) -> None:
-        super().__init__(core)
+    def __init__(self, core: Core, engine: TaskEngine, files: Files) -> None:
+        super().__init__(core, engine)
         self._files = files
+
+    async def create(
+        self,
+        *,
+        model: str,
+        prompt: Any,
+        first_frame_image: MediaInput | None = None,
+        last_frame_image: MediaInput | None = None,
+        reference_images: Sequence[MediaInput] | None = None,
+        reference_videos: Sequence[MediaInput] | None = None,
+        reference_audios: Sequence[MediaInput] | None = None,
+        resolution: Any = None,
+        duration: Any = None,
+        ratio: Any = None,
+        prompt_expansion_mode: Any = None,
+        aigc_watermark: Any = None,
+        callback_url: str | None = None,
+        timeout: float | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> V2VideoTask:
+        """Check everything, upload what must be, then send one create (see :meth:`body`)."""
+        body = await self.body(
+            model=model,
+            prompt=prompt,
+            first_frame_image=first_frame_image,
+            last_frame_image=last_frame_image,
+            reference_images=reference_images,
+            reference_videos=reference_videos,
+            reference_audios=reference_audios,
+            resolution=resolution,
+            duration=duration,
+            ratio=ratio,
+            prompt_expansion_mode=prompt_expansion_mode,
+            aigc_watermark=aigc_watermark,
+            callback_url=await self._core.callback_url(callback_url, "v2"),
+        )
+        ref = await self._core.submit(
+            "v2",
+            CREATE_PATH,
+            body,
+            timeout=timeout,
+            extra_body=extra_body,
+            hold=self._engine.hold,
+            extra_headers=extra_headers,
+        )
+        return V2VideoTask(ref, self._engine, self)
+
+    def task(self, task_id: str | int) -> V2VideoTask:
+        """A handle for an existing V2 task id (e.g. created by another process)."""
+        return V2VideoTask(TaskRef("v2", check_id(task_id, field="task_id")), self._engine, self)
 
     async def body(
         self,
@@ -111,11 +164,7 @@ class VideosV2(Resource):
 
     async def query(self, task_id: str | int, *, timeout: float | None = None) -> V2Task:
         """The task's current state (tasks of the last 7 days; older ones answer 2013)."""
-        tid = check_id(task_id, field="task_id")
-        answer = await self._core.transport.get(
-            f"{QUERY_PATH}/{tid}", params={}, model=V2QueryResponse, timeout=timeout
-        )
-        return answer.task
+        return (await self._core.query_v2(task_id, timeout=timeout)).task
 
     def list(
         self,

@@ -19,6 +19,8 @@ from minimax_async import (
     TaskFailedError,
     TaskStatus,
     Template,
+    V2Video,
+    V2VideoTask,
     Video,
     VideoAgentTask,
     VideoTask,
@@ -65,12 +67,19 @@ async def test_public_api_types(tmp_path: Path) -> None:
             assert_type(snap, VideoQueryResponse)
 
             again = client.task_from_dict(task.to_dict())
-            assert_type(again, "VideoTask | VideoAgentTask")
+            assert_type(again, "VideoTask | VideoAgentTask | V2VideoTask")
             # The common case needs no narrowing: say which kind you saved.
             video_again = client.task_from_dict(task.to_dict(), kind="video")
             assert_type(video_again, VideoTask)
             assert_type(await video_again.result(timeout=DEADLINE), Video)
             assert str(TaskStatus.SUCCESS) == "Success"
+
+            # The model names the API: a MiniMax-H3 create is typed as the V2 handle.
+            h3 = await client.video.create(model="MiniMax-H3", prompt="a lighthouse")
+            assert_type(h3, V2VideoTask)
+            h3_video = await h3.result(timeout=DEADLINE)
+            assert_type(h3_video, V2Video)
+            assert_type(await h3_video.download(tmp_path / "h3.mp4"), Path)
 
             templates = client.video_agent.templates
             assert_type(templates, tuple[Template, ...])

@@ -1,0 +1,331 @@
+"""MiniMax-H3 end to end on the V2 emulator: create, wait, download, cancel, list, upload.
+
+Every mode goes through ``client.video.create(model=...)`` as a user writes it, to the
+emulator's real routes, and comes back through the one waiting engine: by polling,
+and with the bundled receiver by V2 pushes (with delivery faults on).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any, Final
+
+import anyio
+import pytest
+
+from minimax_async import (
+    AmbiguousCreateError,
+    AsyncMiniMax,
+    CallbackServer,
+    InvalidInputError,
+    InvalidRequestError,
+    QuotaError,
+    RateLimitError,
+    SensitiveContentError,
+    TaskFailedError,
+    TaskStatus,
+    V2Video,
+    V2VideoTask,
+    VideoTask,
+    no_backoff,
+)
+from minimax_async._media import probe_media
+from minimax_async.emulator import Emulator, EmulatorConfig
+from tests.images import JPEG_640x360, png
+from tests.v2.media import CLIP_3S, CLIP_MOV, VOICE_MP3
+
+KEY = "v2-emulated-key-2718"
+DEADLINE = 30.0
+H3: Final = "MiniMax-H3"  # Final: a Literal, so create() is typed as a V2 create
+
+
+@pytest.fixture
+def config() -> EmulatorConfig:
+    # About 10 ms queued and 30 ms running; 10 ms for the fast H3-Max.
+    return EmulatorConfig(time_scale=0.01, seed=3, api_keys=frozenset({KEY}))
+
+
+@pytest.fixture
+async def emu(config: EmulatorConfig) -> AsyncIterator[Emulator]:
+    async with Emulator(config=config) as emulator:
+        yield emulator
+
+
+@pytest.fixture
+async def client(emu: Emulator) -> AsyncIterator[AsyncMiniMax]:
+    async with AsyncMiniMax(
+        api_key=KEY, base_url=emu.base_url, poll_interval=0.02, rpm=None
+    ) as made:
+        yield made
+
+
+def mp4_info(path: Path) -> Any:
+    with path.open("rb") as file:
+        return probe_media(file, size=path.stat().st_size, field="out", shown=path)
+
+
+async def test_text_to_video_h3_gives_a_playable_mp4_with_audio(
+    client: AsyncMiniMax, emu: Emulator, tmp_path: Path
+) -> None:
+    with anyio.fail_after(DEADLINE):
+        task = await client.video.create(
+            model=H3, prompt="A lighthouse at dusk", resolution="768P", duration=5, ratio="9:16"
+        )
+        assert isinstance(task, V2VideoTask)
+        video = await task.result(timeout=DEADLINE)
+        saved = await video.download(tmp_path / "h3.mp4")
+    assert isinstance(video, V2Video)
+    assert (video.model, video.resolution, video.duration, video.ratio) == (H3, "768P", 5, "9:16")
+    assert video.usage is not None
+    assert video.usage.output_seconds == 5
+    info = mp4_info(saved)
+    assert (info.width, info.height) == (768, 1344)  # 768P 9:16
+    assert info.audio_codec == "mp4a"  # V2 outputs always carry sound
+    assert task.status is TaskStatus.SUCCESS
+    assert task.snapshot is not None
+    assert task.snapshot.raw_status == "succeeded"
+    body = emu.requests_to("/v2/video_generation")[0].json
+    assert body == {
+        "model": H3,
+        "content": [{"type": "text", "text": "A lighthouse at dusk"}],
+        "resolution": "768P",
+        "duration": 5,
+        "ratio": "9:16",
+    }
+
+
+async def test_frames_and_references_on_both_models(
+    client: AsyncMiniMax, emu: Emulator, tmp_path: Path
+) -> None:
+    with anyio.fail_after(DEADLINE):
+        framed = await client.video.create(
+            model="MiniMax-H3-Max",
+            prompt="The crane unfolds",
+            first_frame_image=png(640, 400),
+            last_frame_image=JPEG_640x360,
+            resolution="480P",
+            prompt_expansion_mode="disabled",
+        )
+        referenced = await client.video.create(
+            model=H3,
+            prompt="Image 1 walks through the market; voice follows Audio 1",
+            reference_images=[JPEG_640x360],
+            reference_videos=[CLIP_3S, CLIP_MOV],  # the MOV goes up as mm_file://
+            reference_audios=[VOICE_MP3],
+            resolution="2K",
+        )
+        first = await framed.result(timeout=DEADLINE)
+        second = await referenced.result(timeout=DEADLINE)
+    assert first.resolution == "480P"
+    assert second.resolution == "2K"
+    assert len(emu.uploads) == 1  # the MOV
+    sent = emu.v2_tasks[referenced.task_id].request
+    assert [item.get("role") for item in sent["content"]] == [
+        None,
+        "reference_image",
+        "reference_video",
+        "reference_video",
+        "reference_audio",
+    ]
+    assert sent["content"][3]["video_url"]["url"].startswith("mm_file://")
+    usage = second.usage
+    assert usage is not None
+    assert usage.input_image_count == 1
+
+
+async def test_a_v1_field_on_h3_and_a_v2_field_on_hailuo_are_refused_locally(
+    client: AsyncMiniMax, emu: Emulator
+) -> None:
+    with pytest.raises(InvalidInputError) as v1_on_v2:
+        await client.video.create(model=H3, prompt="x", prompt_optimizer=True)
+    with pytest.raises(InvalidInputError) as v2_on_v1:
+        await client.video.create(
+            model="MiniMax-Hailuo-02",
+            prompt="x",
+            reference_images=[JPEG_640x360],
+        )
+    assert v1_on_v2.value.field == "prompt_optimizer"
+    assert "V1" in v1_on_v2.value.rule
+    assert v2_on_v1.value.field == "reference_images"
+    assert "V2" in v2_on_v1.value.rule
+    assert emu.requests == [] or all("video_generation" not in r.path for r in emu.requests)
+
+
+async def test_the_v1_default_stays_and_a_v1_task_cannot_be_cancelled(
+    client: AsyncMiniMax,
+) -> None:
+    task = await client.video.create(prompt="still Hailuo by default")
+    assert isinstance(task, VideoTask)
+    with pytest.raises(InvalidInputError, match="no cancel"):
+        await task.cancel()
+
+
+async def test_a_queued_task_is_cancelled_and_ends_without_a_video(
+    config: EmulatorConfig, client: AsyncMiniMax, emu: Emulator
+) -> None:
+    config.v2_queued_seconds = 3600.0  # stays queued
+    task = await client.video.create(model=H3, prompt="never mind")
+    answer = await task.cancel()
+    assert answer.cancelled
+    assert task.status is TaskStatus.FAIL
+    with pytest.raises(TaskFailedError, match="cancelled"):
+        await task.result(timeout=DEADLINE)
+    assert emu.v2_tasks[task.task_id].status.value == "cancelled"
+    assert client.in_flight == 0
+    # Cancelling again is refused locally: the task is no longer queued.
+    with pytest.raises(InvalidInputError, match="cancelled"):
+        await task.cancel()
+
+
+async def test_a_running_task_cannot_be_cancelled(
+    config: EmulatorConfig, client: AsyncMiniMax
+) -> None:
+    config.v2_queued_seconds = 0.0
+    config.v2_running_seconds = 3600.0
+    task = await client.video.create(model=H3, prompt="too late")
+    with anyio.fail_after(DEADLINE):
+        async for snap in task.updates(timeout=DEADLINE):
+            if snap.status is TaskStatus.PROCESSING:
+                break
+    with pytest.raises(InvalidInputError, match="running"):
+        await task.cancel()
+
+
+async def test_updates_yield_v2_statuses_in_order_and_to_dict_reattaches(
+    client: AsyncMiniMax,
+) -> None:
+    task = await client.video.create(model=H3, prompt="watch it")
+    saved = task.to_dict()
+    assert saved == {"kind": "v2", "task_id": task.task_id}
+    again = client.task_from_dict(saved)
+    assert isinstance(again, V2VideoTask)
+    with anyio.fail_after(DEADLINE):
+        raw = [snap.raw_status async for snap in again.updates(timeout=DEADLINE)]
+    assert raw[-1] == "succeeded"
+    assert set(raw) <= {"queued", "running", "succeeded"}
+
+
+async def test_an_expired_content_url_is_requeried_on_download(
+    client: AsyncMiniMax, emu: Emulator, tmp_path: Path
+) -> None:
+    task = await client.video.create(model=H3, prompt="keep it for later")
+    video = await task.result(timeout=DEADLINE)
+    emu.advance(2 * 3600)  # past content.url's hour
+    saved = await video.download(tmp_path / "late.mp4")
+    assert mp4_info(saved).duration > 4
+    queries = emu.requests_to(f"/v2/query/video_generation/{task.task_id}")
+    assert len(queries) >= 2  # the wait's, and the re-query for a fresh URL
+
+
+async def test_a_task_past_the_7_day_window_is_refused_not_polled_forever(
+    client: AsyncMiniMax, emu: Emulator
+) -> None:
+    task = await client.video.create(model=H3, prompt="old")
+    await task.result(timeout=DEADLINE)
+    emu.advance(8 * 24 * 3600)
+    # Another process (a fresh client) re-attaches to it: MiniMax no longer knows it.
+    async with AsyncMiniMax(api_key=KEY, base_url=emu.base_url, rpm=None) as later:
+        with anyio.fail_after(DEADLINE), pytest.raises(InvalidRequestError) as caught:
+            await later.task_from_dict(task.to_dict(), kind="v2").result(timeout=DEADLINE)
+    assert caught.value.code == 2013
+    assert caught.value.status_code == 400
+
+
+async def test_list_finds_the_tasks_and_filters_them(client: AsyncMiniMax) -> None:
+    tasks = [await client.video.create(model=H3, prompt=f"take {n}") for n in range(3)]
+    for task in tasks:
+        await task.result(timeout=DEADLINE)
+    ids = [t.id async for t in client.video.list(page_size=2)]
+    assert ids == [t.task_id for t in reversed(tasks)]  # newest first, over two pages
+    picked = [t.id async for t in client.video.list(task_ids=[tasks[0].task_id])]
+    assert picked == [tasks[0].task_id]
+    assert [t async for t in client.video.list(status="queued")] == []
+
+
+async def test_an_upload_is_usable_in_any_media_field(client: AsyncMiniMax, emu: Emulator) -> None:
+    hero = await client.files.upload(JPEG_640x360)
+    assert hero.file_id in emu.uploads
+    task = await client.video.create(model=H3, prompt="Image 1 waves", reference_images=[hero])
+    video = await task.result(timeout=DEADLINE)
+    assert video.url
+
+
+# --- every error status ----------------------------------------------------------------
+
+
+async def test_each_error_status_of_a_create(
+    config: EmulatorConfig, client: AsyncMiniMax, emu: Emulator
+) -> None:
+    config.v2_rpm_limit = 1
+    await client.video.create(model=H3, prompt="the one allowed")
+    with no_backoff(), pytest.raises(RateLimitError) as limited:
+        await client.video.create(model=H3, prompt="one too many")
+    config.v2_rpm_limit = None
+    config.v2_insufficient_balance = True
+    with pytest.raises(QuotaError) as quota:
+        await client.video.create(model=H3, prompt="no money")
+    config.v2_insufficient_balance = False
+    config.v2_moderation_pattern = "forbidden"
+    with pytest.raises(SensitiveContentError) as flagged:
+        await client.video.create(model=H3, prompt="a forbidden scene")
+    config.v2_moderation_pattern = None
+    config.v2_error_rate = 1.0
+    with no_backoff(), pytest.raises(AmbiguousCreateError):
+        await client.video.create(model=H3, prompt="server trouble")
+    assert (quota.value.status_code, quota.value.code) == (402, 1008)
+    assert (flagged.value.status_code, flagged.value.code) == (422, 1026)
+    assert (limited.value.status_code, limited.value.code) == (429, 1002)
+    assert quota.value.request_id
+    creates = emu.requests_to("/v2/video_generation")
+    # 1 + (1 and 2 resends of the 429) + 1 + 1 + 1 (the 500, never resent)
+    assert len(creates) == 7
+
+
+async def test_a_failed_task_raises_with_its_code(
+    config: EmulatorConfig, client: AsyncMiniMax
+) -> None:
+    config.fail_when = lambda body: 1027
+    task = await client.video.create(model=H3, prompt="flagged output")
+    with pytest.raises(TaskFailedError) as caught:
+        await task.result(timeout=DEADLINE)
+    assert caught.value.code == 1027
+    assert caught.value.snapshot.raw_status == "failed"
+
+
+# --- the receiver ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "faults",
+    [
+        {},
+        {"push_duplicate_rate": 1.0},
+        {"push_reorder": True},
+        {"push_drop_rate": 1.0},
+    ],
+    ids=["clean", "duplicated", "reordered", "all-dropped"],
+)
+async def test_v2_pushes_resolve_tasks_through_the_receiver(
+    config: EmulatorConfig, emu: Emulator, faults: dict[str, Any]
+) -> None:
+    for name, value in faults.items():
+        setattr(config, name, value)
+    dropped = faults.get("push_drop_rate") == 1.0
+    # Without drops the result must come from a push: the quiet period is too long to poll.
+    receiver = CallbackServer(quiet_period=0.2 if dropped else 600.0)
+    async with AsyncMiniMax(
+        api_key=KEY, base_url=emu.base_url, callbacks=receiver, poll_interval=600.0, rpm=None
+    ) as client:
+        with anyio.fail_after(DEADLINE):
+            task = await client.video.create(model=H3, prompt="pushed to me")
+            video = await task.result(timeout=DEADLINE)
+    body = emu.requests_to("/v2/video_generation")[0].json
+    assert body["callback_url"] == receiver.callback_url("v2")
+    assert video.url
+    pushes = [p for p in emu.pushes if p.body and "task" in p.body]
+    assert pushes, "the emulator pushed V2 bodies"
+    outcomes = {p.outcome for p in pushes}
+    assert "rejected" not in outcomes  # the receiver took every V2 body it got
+    if not dropped:
+        assert "delivered" in outcomes
