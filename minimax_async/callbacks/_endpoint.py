@@ -22,13 +22,13 @@ from minimax_async._exceptions import InvalidInputError
 from minimax_async._status import TaskStatus
 from minimax_async._tracker import TaskTracker
 from minimax_async.callbacks._hooks import Hooks
-from minimax_async.models import TaskSnapshot
+from minimax_async.models import TaskSnapshot, V2QueryResponse, V2Snapshot
 
 __all__ = ("KINDS", "Endpoint", "Reply", "dumps", "normalise_path")
 
 logger = logging.getLogger(__name__)
 
-KINDS = ("video", "agent")
+KINDS = ("video", "agent", "v2")
 _TASK_ID = re.compile(r"[A-Za-z0-9_.:-]{1,64}")
 _OK: dict[str, Any] = {"status": "success"}
 
@@ -158,6 +158,8 @@ def _is_utf8_text(value: str) -> bool:
 
 
 def _parse_push(data: dict[str, Any], kind: str) -> tuple[TaskSnapshot | None, dict[str, Any]]:
+    if kind == "v2" or isinstance(data.get("task"), dict):
+        return _parse_v2_push(data)
     task_id = data.get("task_id")
     if isinstance(task_id, int) and not isinstance(task_id, bool):
         task_id = str(task_id)
@@ -178,4 +180,27 @@ def _parse_push(data: dict[str, Any], kind: str) -> tuple[TaskSnapshot | None, d
         first = exc.errors()[0]
         field = ".".join(str(part) for part in first["loc"]) or "body"
         return None, _rule(field, first.get("input"), first["msg"])
+    return snapshot, _OK
+
+
+def _parse_v2_push(data: dict[str, Any]) -> tuple[TaskSnapshot | None, dict[str, Any]]:
+    """A V2 push has the query's shape, ``{"task": {...}}`` (reference V2 §9)."""
+    task = data.get("task")
+    if not isinstance(task, dict):
+        return None, _rule("task", type(task).__name__, 'a V2 push is {"task": {...}}')
+    task_id = task.get("id")
+    if isinstance(task_id, int) and not isinstance(task_id, bool):
+        task_id = str(task_id)
+    if not isinstance(task_id, str) or not _TASK_ID.fullmatch(task_id):
+        return None, _rule("task.id", task_id, "must be 1-64 letters, digits or _.:-")
+    try:
+        snapshot = V2Snapshot.of(V2QueryResponse.model_validate(data).task)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = ".".join(str(part) for part in first["loc"]) or "body"
+        return None, _rule(field, first.get("input"), first["msg"])
+    if snapshot.status is TaskStatus.UNKNOWN:
+        return None, _rule("task.status", task.get("status"), "must be a known V2 task status")
+    if snapshot.status is TaskStatus.SUCCESS and not snapshot.video_url:
+        return None, _rule("task.content.url", None, "a succeeded push needs one")
     return snapshot, _OK

@@ -19,13 +19,14 @@ import asyncio
 import logging
 import os
 import socket
+import time
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from minimax_async._exceptions import InvalidInputError, MiniMaxError
-from minimax_async._ref import TaskRef
+from minimax_async._ref import KINDS, TaskRef
 from minimax_async._status import TaskStatus
 from minimax_async.durable._journal import TaskJournal
 from minimax_async.durable._records import JournalEntry, TaskKind, new_entry
@@ -41,6 +42,10 @@ ResultHandler = Callable[[JournalEntry], Awaitable[None]]
 HandleFactory = Callable[[TaskRef], Any]
 
 
+#: V2 tasks can be queried for 7 days after they were created (reference V2 §4).
+V2_TASK_WINDOW = 7 * 24 * 3600.0
+
+
 @dataclass(frozen=True)
 class ResumeReport:
     """What :meth:`AsyncMiniMax.resume` found.
@@ -50,12 +55,15 @@ class ResumeReport:
     settle each with ``client.reconcile(entry.key, task_id=...)`` once you know the
     task id, or ``client.reconcile(entry.key, task_id=None)`` to record it as never
     created. ``handlers``: how many finished-but-unhandled results were handed to
-    their result handler.
+    their result handler. ``expired``: V2 (MiniMax-H3) tasks created longer ago than
+    MiniMax's 7-day query window: MiniMax no longer answers for them, so they are
+    reported here instead of re-attached.
     """
 
     tasks: list[Any] = field(default_factory=list)
     ambiguous: list[JournalEntry] = field(default_factory=list)
     handlers: int = 0
+    expired: list[JournalEntry] = field(default_factory=list)
 
 
 class Durability:
@@ -91,8 +99,8 @@ class Durability:
 
     def on_result(self, kind: TaskKind, handler: ResultHandler) -> None:
         """Run ``handler`` once for every finished task of ``kind`` (Success or Fail)."""
-        if kind not in ("video", "agent"):
-            raise InvalidInputError("kind", kind, "must be 'video' or 'agent'")
+        if kind not in KINDS:
+            raise InvalidInputError("kind", kind, f"must be one of {KINDS}")
         if not callable(handler):
             raise InvalidInputError("handler", handler, "must be an async callable")
         self._handlers[kind] = handler
@@ -204,6 +212,14 @@ class Durability:
                     entry.fingerprint,
                 )
                 continue
+            if entry.kind == "v2" and time.time() - entry.created_at >= V2_TASK_WINDOW:
+                report.expired.append(entry)
+                logger.warning(
+                    "V2 task %s was created over 7 days ago; MiniMax no longer answers for"
+                    " it, so it is not re-attached",
+                    entry.task_id,
+                )
+                continue
             handle = self._handle_for(TaskRef(entry.kind, entry.task_id, entry.trace_id))
             report.tasks.append(handle)
             if entry.kind in self._handlers:
@@ -213,7 +229,7 @@ class Durability:
             if not entry.handled and entry.kind in self._handlers and entry.task_id:
                 handled += 1
                 self._spawn(self._handle(entry.task_id))
-        return ResumeReport(report.tasks, report.ambiguous, handled)
+        return ResumeReport(report.tasks, report.ambiguous, handled, report.expired)
 
     async def reconcile(self, key: str, *, task_id: str | None) -> None:
         """Settle an ambiguous intent: its task id, or None for "never created"."""

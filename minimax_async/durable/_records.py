@@ -27,7 +27,7 @@ __all__ = (
     "snapshot_to_json",
 )
 
-TaskKind = Literal["video", "agent"]
+TaskKind = Literal["video", "agent", "v2"]
 
 #: ``intent``: recorded, the create may or may not have reached MiniMax;
 #: ``submitted``: MiniMax answered with a task id; ``refused``: MiniMax provably did not
