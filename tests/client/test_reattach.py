@@ -15,5 +15,5 @@ async def test_kind_picks_the_handle_and_refuses_a_record_of_the_other_kind(
     assert isinstance(agent, VideoAgentTask)
     with pytest.raises(InvalidInputError, match="kind='agent': the record is not a 'video'"):
         client.task_from_dict({"kind": "agent", "task_id": "9"}, kind="video")
-    with pytest.raises(InvalidInputError, match="must be 'video' or 'agent'"):
+    with pytest.raises(InvalidInputError, match="must be 'video', 'agent' or 'v2'"):
         client.task_from_dict({"task_id": "9"})
