@@ -1,4 +1,4 @@
-"""Where the receiver keeps what it knows about each task, behind a small interface.
+"""Where the task tracker keeps what it knows about each task, behind a small interface.
 
 :class:`TaskRegistry` is the seam for other stores (a journal surviving restarts, a
 bus shared by worker processes). :class:`InMemoryRegistry` is the default: per-task
@@ -21,7 +21,7 @@ from minimax_async.models import TaskSnapshot
 
 __all__ = ("InMemoryRegistry", "QueryFn", "TaskRegistry", "TaskState")
 
-#: How the receiver asks MiniMax for the truth about one task.
+#: How the tracker asks MiniMax for the truth about one task.
 QueryFn = Callable[[], Awaitable[TaskSnapshot]]
 
 
@@ -53,7 +53,7 @@ class TaskState:
 
 @runtime_checkable
 class TaskRegistry(Protocol):
-    """The store the receiver uses; every method is synchronous and cheap."""
+    """The store the task tracker uses; every method is synchronous and cheap."""
 
     def get(self, task_id: str) -> TaskState | None:
         """The state of a registered (or recently finished) task, else None."""

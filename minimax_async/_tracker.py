@@ -33,14 +33,14 @@ are retried.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncGenerator, Awaitable, Callable
+from collections.abc import AsyncGenerator
 from typing import TYPE_CHECKING
 
 import anyio
 
 from minimax_async._exceptions import ClosedError, TaskTimeoutError
 from minimax_async._ref import TaskRef
-from minimax_async._registry import TaskRegistry, TaskState
+from minimax_async._registry import QueryFn, TaskRegistry, TaskState
 from minimax_async._retry import Backoff, is_transient
 from minimax_async._watchdog import Watchdog
 from minimax_async.models import TaskSnapshot
@@ -51,8 +51,6 @@ if TYPE_CHECKING:  # the callbacks package imports this module: no cycle at run 
 
 __all__ = ("QueryFn", "TaskTracker")
 
-#: How the tracker asks MiniMax for the truth about one task.
-QueryFn = Callable[[], Awaitable[TaskSnapshot]]
 #: What a listener of :meth:`TaskTracker.updates` receives: a snapshot, or why it ends.
 _Item = TaskSnapshot | BaseException
 
@@ -273,7 +271,8 @@ class TaskTracker:
         state: TaskState,
         timeout: float | None,  # noqa: ASYNC109
     ) -> _Item:
-        # The deadline never spans a yield: the consumer's time between items is its own.
+        # A cancel scope must never stay open across a yield to the consumer, so each wait
+        # for an item gets its own; the deadline itself is absolute.
         if deadline is None:
             return await queue.get()
         with anyio.move_on_at(deadline):
