@@ -10,7 +10,6 @@ server, the journals or Redis.
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING, Any
 
 from minimax_async._exceptions import (
@@ -38,6 +37,7 @@ from minimax_async._exceptions import (
     TransportError,
     UnexpectedResponseError,
 )
+from minimax_async._lazy import LazyExports as _LazyExports
 from minimax_async._status import TaskStatus
 from minimax_async._version import __version__
 
@@ -135,48 +135,46 @@ __all__ = (  # noqa: RUF022 - grouped by concept, as the README presents them
     "__version__",
 )
 
-# Where each lazily imported name lives.
-_LAZY = {
-    "CameraCommandWarning": "minimax_async._camera",
-    "CameraMove": "minimax_async._camera",
-    "camera": "minimax_async._camera",
-    "TEMPLATES": "minimax_async._catalog",
-    "Mode": "minimax_async._catalog",
-    "Template": "minimax_async._catalog",
-    "AsyncMiniMax": "minimax_async._client",
-    "ClientConfig": "minimax_async._config",
-    "Progress": "minimax_async._download",
-    "no_backoff": "minimax_async._retry",
-    "AgentVideo": "minimax_async._tasks",
-    "ResultWaiter": "minimax_async._tasks",
-    "V2Video": "minimax_async._tasks",
-    "V2VideoTask": "minimax_async._tasks",
-    "Video": "minimax_async._tasks",
-    "VideoAgentTask": "minimax_async._tasks",
-    "VideoTask": "minimax_async._tasks",
-    "CallbackEvent": "minimax_async.callbacks",
-    "CallbackServer": "minimax_async.callbacks",
-    "JournalEntry": "minimax_async.durable",
-    "JSONLJournal": "minimax_async.durable",
-    "MemoryJournal": "minimax_async.durable",
-    "RedisBus": "minimax_async.durable",
-    "RedisJournal": "minimax_async.durable",
-    "RedisLimits": "minimax_async.durable",
-    "ResumeReport": "minimax_async.durable",
-    "SQLiteJournal": "minimax_async.durable",
-    "TaskJournal": "minimax_async.durable",
-    "TemplateWarning": "minimax_async.resources.video_agent",
-}
+_EXPORTS = _LazyExports(
+    __name__,
+    globals(),
+    {
+        "CameraCommandWarning": "minimax_async._camera",
+        "CameraMove": "minimax_async._camera",
+        "camera": "minimax_async._camera",
+        "TEMPLATES": "minimax_async._catalog",
+        "Mode": "minimax_async._catalog",
+        "Template": "minimax_async._catalog",
+        "AsyncMiniMax": "minimax_async._client",
+        "ClientConfig": "minimax_async._config",
+        "Progress": "minimax_async._download",
+        "no_backoff": "minimax_async._retry",
+        "AgentVideo": "minimax_async._tasks",
+        "ResultWaiter": "minimax_async._tasks",
+        "V2Video": "minimax_async._tasks",
+        "V2VideoTask": "minimax_async._tasks",
+        "Video": "minimax_async._tasks",
+        "VideoAgentTask": "minimax_async._tasks",
+        "VideoTask": "minimax_async._tasks",
+        "CallbackEvent": "minimax_async.callbacks",
+        "CallbackServer": "minimax_async.callbacks",
+        "JournalEntry": "minimax_async.durable",
+        "JSONLJournal": "minimax_async.durable",
+        "MemoryJournal": "minimax_async.durable",
+        "RedisBus": "minimax_async.durable",
+        "RedisJournal": "minimax_async.durable",
+        "RedisLimits": "minimax_async.durable",
+        "ResumeReport": "minimax_async.durable",
+        "SQLiteJournal": "minimax_async.durable",
+        "TaskJournal": "minimax_async.durable",
+        "TemplateWarning": "minimax_async.resources.video_agent",
+    },
+)
 
 
 def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'minimax_async' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value  # later lookups skip this function
-    return value
+    return _EXPORTS.load(name)
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+    return _EXPORTS.names()

@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from typing import IO, Union
 
 import anyio
-import imagesize
 
 from minimax_async._catalog import (
     MAX_ASPECT,
@@ -97,6 +96,8 @@ def inspect_image(data: bytes, *, field: str, shown: object = None) -> ImageInfo
         raise InvalidInputError(
             field, label, f"image format {fmt or 'unrecognised'}; must be JPG, JPEG, PNG or WebP"
         )
+    import imagesize  # here, not at import: it pulls in xml.etree for SVG support
+
     width, height = imagesize.get(io.BytesIO(data), exif_rotation=False)
     if width <= 0 or height <= 0:
         raise InvalidInputError(field, label, f"{fmt} header unreadable: no pixel size found")

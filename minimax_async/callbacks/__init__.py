@@ -12,11 +12,16 @@ Pushes are treated as hints and polls as truth; see :class:`CallbackServer`.
 
 from __future__ import annotations
 
-from minimax_async._registry import InMemoryRegistry, QueryFn, TaskRegistry, TaskState
-from minimax_async.callbacks._asgi import CallbackASGIApp
-from minimax_async.callbacks._bus import BusSink, ResultBus
-from minimax_async.callbacks._hooks import CallbackEvent, EventKind, Hooks, Subscriber
-from minimax_async.callbacks._server import CallbackServer, SelfCheckError
+from typing import TYPE_CHECKING, Any
+
+from minimax_async._lazy import LazyExports as _LazyExports
+
+if TYPE_CHECKING:
+    from minimax_async._registry import InMemoryRegistry, QueryFn, TaskRegistry, TaskState
+    from minimax_async.callbacks._asgi import CallbackASGIApp
+    from minimax_async.callbacks._bus import BusSink, ResultBus
+    from minimax_async.callbacks._hooks import CallbackEvent, EventKind, Hooks, Subscriber
+    from minimax_async.callbacks._server import CallbackServer, SelfCheckError
 
 __all__ = (
     "BusSink",
@@ -33,3 +38,31 @@ __all__ = (
     "TaskRegistry",
     "TaskState",
 )
+
+_EXPORTS = _LazyExports(
+    __name__,
+    globals(),
+    {
+        "InMemoryRegistry": "minimax_async._registry",
+        "QueryFn": "minimax_async._registry",
+        "TaskRegistry": "minimax_async._registry",
+        "TaskState": "minimax_async._registry",
+        "CallbackASGIApp": "minimax_async.callbacks._asgi",
+        "BusSink": "minimax_async.callbacks._bus",
+        "ResultBus": "minimax_async.callbacks._bus",
+        "CallbackEvent": "minimax_async.callbacks._hooks",
+        "EventKind": "minimax_async.callbacks._hooks",
+        "Hooks": "minimax_async.callbacks._hooks",
+        "Subscriber": "minimax_async.callbacks._hooks",
+        "CallbackServer": "minimax_async.callbacks._server",
+        "SelfCheckError": "minimax_async.callbacks._server",
+    },
+)
+
+
+def __getattr__(name: str) -> Any:
+    return _EXPORTS.load(name)
+
+
+def __dir__() -> list[str]:
+    return _EXPORTS.names()

@@ -22,7 +22,9 @@ Id = Annotated[str, BeforeValidator(_id_to_str)]
 class WireModel(BaseModel):
     """Base of every request and response model: wire-exact names, unknown fields kept."""
 
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    # defer_build: each model compiles its validator on first use, not at import, so
+    # importing the client does not pay for the models a program never touches.
+    model_config = ConfigDict(extra="allow", populate_by_name=True, defer_build=True)
 
 
 class BaseResp(WireModel):
