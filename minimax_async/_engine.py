@@ -76,6 +76,7 @@ class TaskEngine:
                 schedule=Backoff(every, factor=1.0, cap=every, jitter=POLL_JITTER),
                 pushes=False,
                 max_concurrent_polls=core.config.max_connections,
+                retry=core.transport.policy,
             )
             self._owns_tracker = True
         if self.durability is not None:

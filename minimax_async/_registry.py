@@ -46,6 +46,8 @@ class TaskState:
     timer: asyncio.TimerHandle | None = None
     waiters: int = 0
     polls: int = 0
+    #: Polls in a row that got no answer (reset by any answer).
+    failures: int = 0
     polling: bool = False
     #: A terminal push arrived that still needs confirming by a query.
     hint: bool = False

@@ -41,7 +41,7 @@ import anyio
 from minimax_async._exceptions import ClosedError, TaskTimeoutError
 from minimax_async._ref import TaskRef
 from minimax_async._registry import QueryFn, TaskRegistry, TaskState
-from minimax_async._retry import Backoff, is_transient
+from minimax_async._retry import Backoff, RetryPolicy, is_transient
 from minimax_async._watchdog import Watchdog
 from minimax_async.models import TaskSnapshot
 
@@ -59,7 +59,9 @@ class TaskTracker:
     """Owns the registry's tasks: applies pushes and polls, resolves each task once.
 
     ``pushes``: whether a receiver feeds this tracker (then only quiet tasks are polled;
-    without one every waiting task is polled at once and then on ``schedule``).
+    without one every waiting task is polled at once and then on ``schedule``). A poll
+    that got no answer is asked again after ``retry``'s backoff, ``retry.max_retries``
+    times in a row at most, then on ``schedule`` (never later than it would have been).
     """
 
     def __init__(
@@ -72,12 +74,14 @@ class TaskTracker:
         confirm: bool = True,
         max_concurrent_polls: int = 8,
         bus: ResultBus | None = None,
+        retry: RetryPolicy | None = None,
     ) -> None:
         self.registry = registry
         self.hooks = hooks
         self.confirm = confirm
         self.pushes = pushes
         self.bus = bus
+        self.retry = retry if retry is not None else RetryPolicy()
         self.watchdog = Watchdog(self._poll, schedule=schedule, max_concurrent=max_concurrent_polls)
         self._listeners: dict[str, list[asyncio.Queue[_Item]]] = {}
         self.closed = False
@@ -337,6 +341,7 @@ class TaskTracker:
         if snap.task_id != state.task_id:
             self._poll_failed(state, f"query answered for task {snap.task_id!r}")
             return
+        state.failures = 0
         if snap.status.is_terminal:
             self._resolve(state, snap, reason, state.trace_id)
             return
@@ -349,9 +354,13 @@ class TaskTracker:
 
     def _poll_failed(self, state: TaskState, detail: str) -> None:
         state.polls += 1
+        state.failures += 1
         self.hooks.emit("poll_error", state.task_id, trace_id=state.trace_id, detail=detail)
         if state.waiters and not self.closed:
-            self.watchdog.arm(state)
+            # An unanswered confirming query must not wait out a long quiet period.
+            retry = state.failures <= self.retry.max_retries
+            sooner = self.retry.delay(state.failures - 1) if retry else None
+            self.watchdog.arm(state, sooner=sooner)
 
     # -- outcomes ----------------------------------------------------------------------
 

@@ -46,13 +46,16 @@ class Watchdog:
         """How long to wait before the next poll, given the polls already without news."""
         return (self._fallback or self._schedule).delay(state.polls)
 
-    def arm(self, state: TaskState) -> None:
-        """(Re)start the task's timer."""
+    def arm(self, state: TaskState, *, sooner: float | None = None) -> None:
+        """(Re)start the task's timer; ``sooner`` shortens this one wait (a retry)."""
         self.disarm(state)
         if self._closed:
             return
+        delay = self.delay(state)
+        if sooner is not None:
+            delay = min(delay, sooner)
         loop = asyncio.get_running_loop()
-        state.timer = loop.call_later(self.delay(state), self._fire, state, "poll")
+        state.timer = loop.call_later(delay, self._fire, state, "poll")
 
     def disarm(self, state: TaskState) -> None:
         """Stop the task's timer, if any."""

@@ -360,3 +360,18 @@ async def test_watchdog_polls_are_bounded_in_concurrency() -> None:
             results = await asyncio.gather(*waiters)
         assert [r.task_id for r in results] == [str(i) for i in range(6)]
         assert peak == 2
+
+
+async def test_a_confirming_query_without_an_answer_is_asked_again_soon(
+    confirming: CallbackServer, http: aiohttp.ClientSession
+) -> None:
+    truth = Truth("116")
+    truth.finish(file_id="real")
+    truth.errors = [OSError("connection reset")]
+    waiter = _start_wait(confirming, truth)
+    await post_json(http, confirming.callback_url("video"), push("116", "success", file_id="r"))
+    # quiet_period=600: only the retry backoff (well under a second) fits the deadline.
+    with anyio.fail_after(DEADLINE):
+        result = await waiter
+    assert result.file_id == "real"
+    assert truth.queries == 2
