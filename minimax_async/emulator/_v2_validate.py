@@ -18,7 +18,7 @@ from minimax_async.emulator._errors import Refused
 from minimax_async.emulator._v1_tables import MODELS as V1_MODELS
 from minimax_async.emulator._v2_media import KIND_OF_TYPE, check_url
 from minimax_async.emulator._v2_state import MediaFacts, TaskType, Upload
-from minimax_async.emulator._validate import check_callback_url
+from minimax_async.emulator._validate import check_callback_url, check_types
 
 __all__ = ("CheckedTask", "check_context_ir", "check_create", "check_regeneration")
 
@@ -38,7 +38,6 @@ _IR_FIELDS = frozenset({"model", "content", "duration", "ratio", "callback_url"}
 _REGEN_FIELDS = frozenset(
     {"model", "content", "source_task_id", "resolution", "callback_url", "aigc_watermark"}
 )
-_JSON = {str: "a string", list: "an array", int: "an integer", dict: "an object", bool: "a boolean"}
 _CONCRETE = tuple(r for r in v2.RATIOS if r != "adaptive")
 
 
@@ -62,12 +61,7 @@ def _types(body: Mapping[str, Any], allowed: frozenset[str], config: EmulatorCon
     if config.region != "cn":
         # §3.1: aigc_watermark is on the China create page only; globally it is unknown.
         allowed = allowed - {"aigc_watermark"}
-    for name, kind in _CREATE_FIELDS.items():
-        value = body.get(name)
-        if value is None or name not in allowed:
-            continue
-        if (isinstance(value, bool) and kind is not bool) or not isinstance(value, kind):
-            raise Refused(name, value, f"must be {_JSON[kind]}")
+    check_types(body, {name: kind for name, kind in _CREATE_FIELDS.items() if name in allowed})
     if config.v2_strict_fields:
         unknown = sorted(set(body) - allowed)
         if unknown:

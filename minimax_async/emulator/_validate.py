@@ -25,6 +25,7 @@ __all__ = (
     "CheckedVideo",
     "check_agent_body",
     "check_callback_url",
+    "check_types",
     "check_video_body",
     "choose_failure",
     "marker_failure",
@@ -92,7 +93,8 @@ def parse_json_body(raw: bytes) -> dict[str, Any]:
     return value
 
 
-def _check_types(body: Mapping[str, Any], fields: Mapping[str, type | tuple[type, ...]]) -> None:
+def check_types(body: Mapping[str, Any], fields: Mapping[str, type | tuple[type, ...]]) -> None:
+    """Each of ``fields`` present in ``body`` has its JSON type (V1 and V2 bodies)."""
     for name, kind in fields.items():
         value = body.get(name)
         if value is None:
@@ -228,7 +230,7 @@ def _check_subject_reference(items: list[Any]) -> None:
 
 def check_video_body(body: Mapping[str, Any]) -> CheckedVideo:
     """Check a ``POST /v1/video_generation`` body in the order a client would fix it."""
-    _check_types(body, _VIDEO_FIELDS)
+    check_types(body, _VIDEO_FIELDS)
     model = body.get("model")
     if model is None:
         raise Refused("model", None, "required")
@@ -275,7 +277,7 @@ def check_agent_body(body: Mapping[str, Any], *, region: str) -> CheckedAgent:
             body["template_id"],
             "must be a string: 18-digit ids do not survive a JSON number",
         )
-    _check_types(body, _AGENT_FIELDS)
+    check_types(body, _AGENT_FIELDS)
     template_id = body.get("template_id")
     if template_id is None:
         raise Refused("template_id", None, "required")

@@ -222,3 +222,38 @@ def test_every_config_field_is_a_flag() -> None:
     parsed = vars(build_parser().parse_args(["emulator"]))
     missing = {f.name for f in dataclasses.fields(EmulatorConfig)} - set(parsed) - {"fail_when"}
     assert not missing
+
+
+def _post_json(url: str, body: dict[str, Any]) -> int:
+    request = urllib.request.Request(
+        url,
+        data=json.dumps(body).encode(),
+        headers={"Authorization": "Bearer k", "Content-Type": "application/json"},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=30) as resp:
+            return int(resp.status)
+    except urllib.error.HTTPError as exc:
+        exc.close()
+        return exc.code
+
+
+async def test_the_standalone_emulator_serves_v2_with_its_flags() -> None:
+    argv = [PYTHON, "-m", "minimax_async.emulator", "--port", "0", "--v2-rpm-limit", "1"]
+    body = {
+        "model": "MiniMax-H3",
+        "content": [{"type": "text", "text": "a fox"}],
+        "resolution": "768P",
+        "duration": 5,
+        "ratio": "16:9",
+    }
+    async with await anyio.open_process(argv) as proc:
+        assert proc.stdout is not None
+        with anyio.fail_after(30):
+            base_url = (await proc.stdout.receive()).decode().strip()
+        create = base_url + "/v2/video_generation"
+        assert await anyio.to_thread.run_sync(_post_json, create, body) == 200
+        assert await anyio.to_thread.run_sync(_post_json, create, body) == 429
+        proc.send_signal(signal.SIGINT)
+        with anyio.fail_after(30):
+            assert await proc.wait() == 0
