@@ -10,7 +10,7 @@ from minimax_async._exceptions import InvalidInputError
 from minimax_async.cli._exit import INTERRUPTED, CliError
 from minimax_async.cli._options import add_shared_options, open_client, settings_from
 from minimax_async.cli._output import Output
-from minimax_async.cli._params import VideoParams, video_params
+from minimax_async.cli._params import VideoParams, in_user_words, video_params
 from minimax_async.cli._results import create_video
 from minimax_async.cli._runner import Interrupt, run_command
 from minimax_async.cli._single import check_out_file, collect
@@ -78,11 +78,7 @@ def _params(args: argparse.Namespace) -> VideoParams:
     try:
         return _checked_params(args)
     except InvalidInputError as exc:
-        message = str(exc)
-        flag = _WIRE_TO_FLAG.get(exc.field)
-        if flag is not None and message.startswith(exc.field + "="):
-            message = flag + message[len(exc.field) :]
-        raise CliError(message) from None
+        raise CliError(in_user_words(exc, _WIRE_TO_FLAG)) from None
 
 
 def _checked_params(args: argparse.Namespace) -> VideoParams:

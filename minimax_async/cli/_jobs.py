@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from minimax_async._exceptions import InvalidInputError
-from minimax_async.cli._params import VideoParams, video_params
+from minimax_async.cli._params import VideoParams, in_user_words, video_params
 from minimax_async.durable import fingerprint
 
 __all__ = ("BadLine", "Job", "parse_jobs", "parse_line")
@@ -158,7 +158,10 @@ def parse_jobs(path: Path) -> tuple[list[Job], list[BadLine]]:
             continue
         try:
             job = parse_line(stripped, line=number, base=base)
-        except (InvalidInputError, ValueError) as exc:
+        except InvalidInputError as exc:
+            bad.append(BadLine(number, in_user_words(exc)))
+            continue
+        except ValueError as exc:
             bad.append(BadLine(number, str(exc)))
             continue
         if job.key in seen:

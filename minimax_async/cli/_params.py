@@ -8,6 +8,7 @@ model x mode, duration x resolution, prompt length, camera moves, and local imag
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,7 +17,7 @@ from minimax_async._exceptions import InvalidInputError
 from minimax_async._images import check_data_url, inspect_image, is_remote_url
 from minimax_async._rules import check_video_params
 
-__all__ = ("VideoParams", "check_image", "parse_camera", "video_params")
+__all__ = ("VideoParams", "check_image", "in_user_words", "parse_camera", "video_params")
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,24 @@ class VideoParams:
             "subject_reference": self.subject_image,
         }
         return {name: value for name, value in found.items() if value is not None}
+
+
+_BYTES = re.compile(r"\b(\d{4,}) bytes\b")
+_PLACEHOLDER = re.compile(r"=(None|'<set>')(?=:)")
+
+
+def in_user_words(exc: InvalidInputError, names: dict[str, str] | None = None) -> str:
+    """The error as the user should read it: their option names, sizes in MB.
+
+    The shared rules speak of wire fields (``last_frame_image``) and bytes; on the
+    command line that is ``--last-frame`` and ``21.0 MB``. ``names`` maps wire names to
+    what the user typed (a JSONL line uses the wire names, so it passes none).
+    """
+    message = _BYTES.sub(lambda m: f"{int(m.group(1)) / (1 << 20):.1f} MB", str(exc))
+    message = _PLACEHOLDER.sub("", message, count=1)  # "--first-frame=None: required..."
+    for wire, flag in (names or {}).items():
+        message = re.sub(rf"\b{wire}\b", flag, message)
+    return message
 
 
 def parse_camera(moves: list[str], *, field: str = "--camera") -> str | None:
@@ -88,8 +107,26 @@ def check_image(value: str, *, field: str, base: Path) -> str | Path:
         raise InvalidInputError(field, value, "is a directory, not an image file") from None
     except OSError as exc:
         raise InvalidInputError(field, value, f"cannot read file: {exc.strerror}") from None
-    inspect_image(data, field=field, shown=value)
+    try:
+        inspect_image(data, field=field, shown=value)
+    except InvalidInputError:
+        if _looks_like_text(data):
+            raise InvalidInputError(
+                field, value, "is a text file, not an image; give a JPG, PNG or WebP file"
+            ) from None
+        raise
     return path.resolve()
+
+
+def _looks_like_text(data: bytes) -> bool:
+    head = data[:4096]
+    if b"\0" in head:
+        return False
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return exc.start > len(head) - 4  # only a character cut at the 4 KiB boundary
+    return True
 
 
 def video_params(

@@ -12,7 +12,7 @@ from minimax_async._exceptions import InvalidInputError
 from minimax_async.cli._exit import INTERRUPTED, OK, USAGE, CliError
 from minimax_async.cli._options import add_shared_options, open_client, settings_from
 from minimax_async.cli._output import Output
-from minimax_async.cli._params import check_image
+from minimax_async.cli._params import check_image, in_user_words
 from minimax_async.cli._runner import Interrupt, run_command
 from minimax_async.cli._single import check_out_file, collect
 
@@ -118,7 +118,7 @@ def _run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
                 base=Path.cwd(),
             )
         except InvalidInputError as exc:
-            raise CliError(str(exc)) from None
+            raise CliError(in_user_words(exc)) from None
         check_out_file(args.out)
         async with open_client(settings, out) as client:
             if interrupt.requested:

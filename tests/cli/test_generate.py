@@ -121,7 +121,7 @@ def test_failed_task_exits_1_with_a_fail_record(
         (["--model", "T2V-01", "--duration", "10"], "--duration=10: T2V-01 at 720P"),
         (["--camera", "spin around"], "--camera='spin around': unknown camera move"),
         (["--resolution", "4K"], "--resolution='4K'"),
-        (["--last-frame", "small.png"], "--first-frame=None: required when last_frame_image"),
+        (["--last-frame", "small.png"], "--first-frame: required when --last-frame is given"),
     ],
 )
 def test_bad_input_exits_2_with_one_line_before_any_request(

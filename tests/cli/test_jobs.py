@@ -60,10 +60,10 @@ def test_good_lines_get_keys_models_and_absolute_image_paths(tmp_path: Path) -> 
         ({"model": "T2V-01", "first_frame_image": "a.jpg"}, "does not support image-to-video"),
         ({"first_frame_image": "missing.jpg"}, "first_frame_image='missing.jpg': no such file"),
         ({"first_frame_image": "small.png"}, "short side must exceed 300 px"),
-        ({"first_frame_image": "notes.txt"}, "must be JPG, JPEG, PNG or WebP"),
+        ({"first_frame_image": "notes.txt"}, "is a text file, not an image"),
         ({"name": "a/b", "prompt": "x"}, "name='a/b'"),
         ({"prompt": "x", "camera": ["spin"]}, "unknown camera move"),
-        ({"model": "MiniMax-Hailuo-2.3"}, "prompt=None: required for text-to-video"),
+        ({"model": "MiniMax-Hailuo-2.3"}, "prompt: required for text-to-video"),
     ],
 )
 def test_bad_line_is_reported_with_its_number(tmp_path: Path, line: object, expected: str) -> None:

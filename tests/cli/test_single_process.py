@@ -15,6 +15,7 @@ import pytest
 
 from tests.cli._helpers import assert_playable_mp4, json_lines, read_until, run_process, spawn
 from tests.cli.conftest import ThreadedEmulator
+from tests.images import png
 
 EmulatorFactory = Callable[..., ThreadedEmulator]
 
@@ -142,3 +143,63 @@ def test_status_of_a_failed_task_says_why(
     answer = json.loads(machine.stdout)
     assert answer["error"]["code"] == 1027
     assert answer["error"]["message"].startswith("[1027] ")
+
+
+def _png(path: Path, padding: int = 0) -> Path:
+    path.write_bytes(png(640, 360) + b"\0" * padding)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("flags", "message"),
+    [
+        (["--first-frame", "notes.txt"], "--first-frame='notes.txt': is a text file, not an image"),
+        (["--last-frame", "ok.png"], "--first-frame: required when --last-frame is given"),
+        (
+            ["--subject", "ok.png", "--first-frame", "ok.png"],
+            "--subject: cannot be combined with --first-frame or --last-frame",
+        ),
+        (
+            ["--first-frame", "big.png"],
+            "--first-frame='big.png': image is 21.0 MB; must be under 20 MB",
+        ),
+        (
+            ["--first-frame", "ok.png", "--last-frame", "ok.png", "--model", "MiniMax-Hailuo-2.3"],
+            "does not support first+last frame (--first-frame + --last-frame)",
+        ),
+    ],
+)
+def test_errors_speak_in_options_and_megabytes(
+    tmp_path: Path, flags: list[str], message: str
+) -> None:
+    (tmp_path / "notes.txt").write_text("a shopping list\n")
+    _png(tmp_path / "ok.png")
+    _png(tmp_path / "big.png", padding=21 * 1024 * 1024)
+    done = run_process("generate", "--prompt", "p", *flags, cwd=tmp_path)
+    assert done.returncode == 2
+    assert len(done.stderr.splitlines()) == 1, done.stderr  # one line, no usage block
+    assert message in done.stderr
+    assert "_image" not in done.stderr
+    assert "bytes" not in done.stderr
+
+
+def test_an_empty_jobs_file_exits_2(tmp_path: Path) -> None:
+    (tmp_path / "jobs.jsonl").write_text("\n# nothing yet\n")
+    done = run_process("batch", "jobs.jsonl", "--out-dir", "out", cwd=tmp_path)
+    assert done.returncode == 2
+    assert "jobs.jsonl: no jobs in the file" in done.stderr
+
+
+def test_inserting_a_line_above_an_unnamed_job_does_not_resubmit_it(
+    tmp_path: Path, emulator_factory: EmulatorFactory
+) -> None:
+    emulator = emulator_factory()
+    jobs = tmp_path / "jobs.jsonl"
+    jobs.write_text('{"prompt": "waves"}\n')
+    argv = ["batch", str(jobs), "--out-dir", str(tmp_path / "out"), "--rpm", "600"]
+    assert run_process(*argv, *emulator.args()).returncode == 0
+    jobs.write_text('{"prompt": "a new one"}\n{"prompt": "waves"}\n')
+    again = run_process(*argv, *emulator.args(), "--json")
+    assert again.returncode == 0, again.stderr
+    assert len(emulator.creates()) == 2  # only the new line was sent
+    assert "skipped" in again.stderr
