@@ -1,39 +1,37 @@
-"""The ``minimax-async`` command: a small dispatcher, one module per subcommand."""
+"""The ``minimax-async`` command: a cheap parser (``_parser``), one module per command.
+
+Only the chosen command's module is imported, so ``--help`` and ``--version`` stay
+fast. ``minimax-async emulator ...`` is handed to the emulator's own parser.
+"""
 
 from __future__ import annotations
 
-import argparse
+import importlib
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
-from minimax_async.cli import _batch, _emulator, _generate, _lookup, _template
+from minimax_async._version import __version__
+from minimax_async.cli._parser import build_parser
 
 __all__ = ("main",)
-
-# Each subcommand module offers register(subparsers) and sets ``handler`` on its parser.
-# (The emulator subcommand is owned by the emulator; the others by the CLI.)
-_SUBCOMMANDS = (_generate, _batch, _template, _lookup, _emulator)
-
-
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="minimax-async", description="Tools for the MiniMax video API."
-    )
-    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module in _SUBCOMMANDS:
-        module.register(subparsers)
-    return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``minimax-async`` console script; returns the exit status."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    handler = getattr(args, "handler", None)
-    if handler is None:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    if args_list[:1] == ["emulator"]:
+        from minimax_async.emulator._cli import main as emulator_main
+
+        return emulator_main(args_list[1:], prog="minimax-async emulator")
+    parser = build_parser(__version__)
+    args = parser.parse_args(args_list)
+    target: str | None = getattr(args, "handler", None)
+    if target is None:
         parser.print_help()
         return 2
+    module, _, name = target.partition(":")
+    handler: Callable[..., int] = getattr(importlib.import_module(module), name)
     try:
         status: int = handler(args, args.parser)
     except BrokenPipeError:

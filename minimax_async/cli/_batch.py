@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import Any
 
 import anyio
 
@@ -32,7 +31,7 @@ from minimax_async._limits import RateLimiter
 from minimax_async._status import TaskStatus
 from minimax_async.cli._exit import AUTH, INTERRUPTED, OK, TASK_FAILED, USAGE, CliError, combine
 from minimax_async.cli._jobs import BadLine, parse_jobs
-from minimax_async.cli._options import Settings, add_shared_options, open_client, settings_from
+from minimax_async.cli._options import Settings, open_client, settings_from
 from minimax_async.cli._output import Output, TaskRecord, failure_text
 from minimax_async.cli._plan import Action, Planned, plan_jobs
 from minimax_async.cli._progress import Progress
@@ -48,42 +47,9 @@ from minimax_async.durable import JournalEntry, JSONLJournal
 from minimax_async.durable._records import new_entry
 from minimax_async.models import TaskSnapshot
 
-__all__ = ("JOURNAL_NAME", "register")
+__all__ = ("JOURNAL_NAME", "run")
 
 JOURNAL_NAME = "journal.jsonl"
-
-
-def register(subparsers: Any) -> None:
-    """Add the ``batch`` subcommand."""
-    parser: argparse.ArgumentParser = subparsers.add_parser(
-        "batch",
-        help="generate one video per JSON line, resumably",
-        description=(
-            "One create per JSON line (fields as client.video.create, plus 'name' and"
-            " 'camera'). A journal in --out-dir makes re-runs resume instead of paying again."
-        ),
-    )
-    parser.add_argument("jobs", type=Path, metavar="JOBS.jsonl", help="one JSON job per line")
-    parser.add_argument(
-        "--out-dir", type=Path, required=True, metavar="DIR", help="videos and the journal"
-    )
-    parser.add_argument("--concurrency", type=int, default=4, help="jobs at a time (4)")
-    parser.add_argument(
-        "--rpm", type=int, default=None, help=f"creates per minute (default {DEFAULT_RPM})"
-    )
-    parser.add_argument(
-        "--strict", action="store_true", help="stop at the first bad line before sending anything"
-    )
-    parser.add_argument(
-        "--resubmit-unknown",
-        action="store_true",
-        help="resend jobs whose earlier create may have reached MiniMax (may pay twice)",
-    )
-    parser.add_argument(
-        "--retry-failed", action="store_true", help="resubmit jobs that failed earlier"
-    )
-    add_shared_options(parser)
-    parser.set_defaults(handler=run, parser=parser)
 
 
 class _Batch:

@@ -4,18 +4,17 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import Any
 
 from minimax_async._exceptions import InvalidInputError
 from minimax_async.cli._exit import INTERRUPTED, CliError
-from minimax_async.cli._options import add_shared_options, open_client, settings_from
+from minimax_async.cli._options import open_client, settings_from
 from minimax_async.cli._output import Output
 from minimax_async.cli._params import VideoParams, in_user_words, video_params
 from minimax_async.cli._results import create_video
 from minimax_async.cli._runner import Interrupt, run_command
 from minimax_async.cli._single import check_out_file, collect
 
-__all__ = ("register", "run")
+__all__ = ("run",)
 
 _FLAG_NAMES = {
     "first_frame": "--first-frame",
@@ -25,44 +24,6 @@ _FLAG_NAMES = {
 }
 
 
-def register(subparsers: Any) -> None:
-    """Add the ``generate`` subcommand."""
-    parser: argparse.ArgumentParser = subparsers.add_parser(
-        "generate",
-        help="generate one video (text, image, first+last frame or subject reference)",
-        description=(
-            "Generate one video and save it. The mode follows the images given: none is"
-            " text-to-video, --first-frame image-to-video, --first-frame + --last-frame"
-            " first+last frame, --subject subject reference."
-        ),
-    )
-    parser.add_argument("--prompt", help="what happens in the video (up to 2000 characters)")
-    parser.add_argument("--model", help="model id (default: the newest model for the mode)")
-    parser.add_argument("--first-frame", metavar="IMAGE", help="first frame: a path or URL")
-    parser.add_argument("--last-frame", metavar="IMAGE", help="last frame: a path or URL")
-    parser.add_argument("--subject", metavar="IMAGE", help="a face to feature: a path or URL")
-    parser.add_argument("--duration", type=int, help="seconds: 6 or 10 where the model allows")
-    parser.add_argument("--resolution", help="512P, 720P, 768P or 1080P, as the model allows")
-    parser.add_argument(
-        "--camera",
-        action="append",
-        default=[],
-        metavar="MOVE",
-        help="a camera move such as 'Pan left' (repeatable: combined in one bracket)",
-    )
-    parser.add_argument(
-        "--no-prompt-optimizer",
-        dest="prompt_optimizer",
-        action="store_false",
-        default=None,
-        help="follow the prompt literally",
-    )
-    parser.add_argument("--out", type=Path, help="where to save the MP4 (default: TASK_ID.mp4)")
-    add_shared_options(parser)
-    parser.set_defaults(handler=run, parser=parser)
-
-
-# Errors from the shared rules name wire fields; the user typed flags.
 _WIRE_TO_FLAG = {
     "model": "--model",
     "prompt": "--prompt",

@@ -12,52 +12,13 @@ from minimax_async._exceptions import InvalidRequestError
 from minimax_async._status import TaskStatus
 from minimax_async.cli._exit import OK, TASK_FAILED, CliError
 from minimax_async.cli._mp4 import read_mp4_info
-from minimax_async.cli._options import add_shared_options, open_client, settings_from
+from minimax_async.cli._options import open_client, settings_from
 from minimax_async.cli._output import Output, TaskRecord, failure_text
 from minimax_async.cli._runner import Interrupt, run_command
 from minimax_async.cli._single import check_out_file, collect
 from minimax_async.models import TaskSnapshot
 
-__all__ = ("register",)
-
-
-def register(subparsers: Any) -> None:
-    """Add ``status`` and ``download``."""
-    status: argparse.ArgumentParser = subparsers.add_parser(
-        "status",
-        help="show a task's status",
-        description="Show a task's status. Exit 0 when it exists and has not failed, 1 on Fail.",
-    )
-    status.add_argument("task_id", metavar="TASK_ID", help="the task id MiniMax returned")
-    status.add_argument(
-        "--agent",
-        action="store_true",
-        help="a Video Agent (template) task (default: try video, then agent)",
-    )
-    add_shared_options(status)
-    status.set_defaults(handler=_status, parser=status)
-
-    wait: argparse.ArgumentParser = subparsers.add_parser(
-        "wait",
-        help="wait for an existing task and save its video",
-        description=(
-            "Wait for a task created earlier (by generate, a batch, or your own code) and"
-            " save its video. It is queried at once, then every --poll-interval seconds."
-        ),
-    )
-    wait.add_argument("task_id", metavar="TASK_ID", help="the task id MiniMax returned")
-    wait.add_argument("--agent", action="store_true", help="a Video Agent (template) task")
-    wait.add_argument("--out", type=Path, help="where to save the MP4 (default: TASK_ID.mp4)")
-    add_shared_options(wait)
-    wait.set_defaults(handler=_wait, parser=wait)
-
-    download: argparse.ArgumentParser = subparsers.add_parser(
-        "download", help="download a finished video by its file id"
-    )
-    download.add_argument("file_id", metavar="FILE_ID", help="the file id of a finished task")
-    download.add_argument("--out", type=Path, help="where to save it (default: FILE_ID.mp4)")
-    add_shared_options(download)
-    download.set_defaults(handler=_download, parser=download)
+__all__ = ("download", "status", "wait")
 
 
 def _check_id(value: str, flag: str) -> str:
@@ -77,7 +38,7 @@ async def _query(client: AsyncMiniMax, task_id: str, agent: bool) -> TaskSnapsho
         return await client.video_agent.query(task_id)
 
 
-def _status(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+def status(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     out = Output(json_mode=args.json)
 
     async def body() -> int:
@@ -114,7 +75,7 @@ def _status(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     return run_command(body, out)
 
 
-def _wait(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+def wait(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     out = Output(json_mode=args.json)
     interrupt = Interrupt()
 
@@ -142,7 +103,7 @@ def _wait(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     return run_command(body, out, interrupt=interrupt)
 
 
-def _download(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+def download(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     out = Output(json_mode=args.json)
 
     async def body() -> int:

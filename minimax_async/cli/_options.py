@@ -34,7 +34,6 @@ __all__ = (
     "EMBEDDED_KEY",
     "EMBEDDED_TIME_SCALE",
     "Settings",
-    "add_shared_options",
     "check_base_url",
     "embedded_state_file",
     "is_loopback",
@@ -55,54 +54,6 @@ def embedded_state_file() -> Path:
     """The embedded emulator's per-user state: ``$XDG_CACHE_HOME/minimax-async/...``."""
     cache = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(cache) / "minimax-async" / "emulator-state.jsonl"
-
-
-def add_shared_options(parser: argparse.ArgumentParser) -> None:
-    """``--api-key``, ``--base-url``, ``--region``, callbacks/polling, ``--json``, ``--timeout``."""
-    group = parser.add_argument_group("connection")
-    group.add_argument(
-        "--api-key", metavar="KEY", help="MiniMax API key (default: $MINIMAX_API_KEY)"
-    )
-    group.add_argument(
-        "--base-url",
-        metavar="URL",
-        help="API base URL (default: $MINIMAX_BASE_URL or the region's)",
-    )
-    group.add_argument(
-        "--region", choices=("global", "cn"), default=None, help="global or cn (default: global)"
-    )
-    group.add_argument(
-        "--callback-listen",
-        metavar="HOST:PORT",
-        default=None,
-        help="where the callback receiver listens (default 0.0.0.0:8080)",
-    )
-    group.add_argument(
-        "--callback-public-url",
-        metavar="URL",
-        default=None,
-        help="the URL MiniMax can reach the receiver at; results then arrive by push",
-    )
-    group.add_argument("--poll", action="store_true", help="poll for results; no receiver")
-    group.add_argument(
-        "--poll-interval",
-        type=float,
-        default=None,
-        metavar="SECONDS",
-        help="seconds between status queries when polling (default: the client's, 10)",
-    )
-    group.add_argument(
-        "--timeout",
-        type=float,
-        default=1800.0,
-        metavar="SECONDS",
-        help="give up waiting for a task after this long (default 1800)",
-    )
-    parser.add_argument(
-        "--json",
-        action="store_true",
-        help="one JSON object per finished task on stdout; human output on stderr",
-    )
 
 
 @dataclass(frozen=True)
@@ -179,28 +130,34 @@ def settings_from(args: argparse.Namespace) -> Settings:
     """Merge flags and environment; CliError (exit 2) for contradictory settings."""
     api_key = args.api_key or os.environ.get("MINIMAX_API_KEY") or None
     base_url = args.base_url or os.environ.get("MINIMAX_BASE_URL") or None
-    if args.timeout <= 0:
-        raise CliError(f"--timeout={args.timeout:g}: must be positive")
-    if args.poll_interval is not None and args.poll_interval <= 0:
-        raise CliError(f"--poll-interval={args.poll_interval:g}: must be positive")
+    # Commands that do not wait (status, download) have no waiting options: no receiver.
+    timeout: float = getattr(args, "timeout", 1800.0)
+    poll: bool = getattr(args, "poll", True)
+    poll_interval: float | None = getattr(args, "poll_interval", None)
+    public_url: str | None = getattr(args, "callback_public_url", None)
+    listen_at: str | None = getattr(args, "callback_listen", None)
+    if timeout <= 0:
+        raise CliError(f"--timeout={timeout:g}: must be positive")
+    if poll_interval is not None and poll_interval <= 0:
+        raise CliError(f"--poll-interval={poll_interval:g}: must be positive")
     if base_url:
         check_base_url(base_url, "--base-url" if args.base_url else "MINIMAX_BASE_URL")
     if base_url and not api_key:
         raise CliError("--base-url is set but no API key: pass --api-key or set MINIMAX_API_KEY")
-    if args.callback_public_url and args.poll:
+    if public_url and poll:
         raise CliError("--callback-public-url and --poll contradict each other; pick one")
-    if args.callback_public_url:
-        _check_http_url(args.callback_public_url, "--callback-public-url")
-    listen = parse_listen(args.callback_listen) if args.callback_listen else None
+    if public_url:
+        _check_http_url(public_url, "--callback-public-url")
+    listen = parse_listen(listen_at) if listen_at else None
     return Settings(
         api_key=api_key,
         base_url=base_url,
         region=args.region,
         listen=listen,
-        public_url=args.callback_public_url,
-        poll=args.poll,
-        poll_interval=args.poll_interval,
-        timeout=args.timeout,
+        public_url=public_url,
+        poll=poll,
+        poll_interval=poll_interval,
+        timeout=timeout,
     )
 
 

@@ -5,56 +5,25 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
-from typing import Any
 
 from minimax_async._catalog import TEMPLATES, Template, template_by_id
 from minimax_async._exceptions import InvalidInputError
-from minimax_async.cli._exit import INTERRUPTED, OK, USAGE, CliError
-from minimax_async.cli._options import add_shared_options, open_client, settings_from
+from minimax_async.cli._exit import INTERRUPTED, OK, CliError
+from minimax_async.cli._options import open_client, settings_from
 from minimax_async.cli._output import Output
 from minimax_async.cli._params import check_image, in_user_words
 from minimax_async.cli._runner import Interrupt, run_command
 from minimax_async.cli._single import check_out_file, collect
 
-__all__ = ("check_template_inputs", "register")
+__all__ = ("check_template_inputs", "list_templates", "run", "usage")
 
 
-def register(subparsers: Any) -> None:
-    """Add ``template list`` and ``template run``."""
-    parser: argparse.ArgumentParser = subparsers.add_parser(
-        "template", help="Video Agent templates: list them, or run one"
-    )
-    actions = parser.add_subparsers(dest="template_command", metavar="ACTION")
-    listing = actions.add_parser("list", help="template ids, names and required inputs")
-    listing.add_argument("--region", choices=("global", "cn"), default="global")
-    listing.add_argument("--json", action="store_true", help="one JSON object per template")
-    listing.set_defaults(handler=_list, parser=listing)
-
-    running = actions.add_parser("run", help="run one template and save the video")
-    running.add_argument("template_id", metavar="TEMPLATE_ID")
-    running.add_argument(
-        "--text", action="append", default=[], help="a text input (repeatable, in order)"
-    )
-    running.add_argument(
-        "--media",
-        action="append",
-        default=[],
-        metavar="IMAGE",
-        help="a media input: image path or URL (repeatable, in order)",
-    )
-    running.add_argument("--out", type=Path, help="where to save the MP4 (default: TASK_ID.mp4)")
-    add_shared_options(running)
-    running.set_defaults(handler=_run, parser=running)
-    parser.set_defaults(handler=_usage, parser=parser)
+def usage(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    """``minimax-async template`` alone: say which actions there are (exit 2)."""
+    parser.error("choose an action: list or run")
 
 
-def _usage(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
-    parser.print_usage()
-    print("minimax-async template: error: choose an action: list or run", flush=True)
-    return USAGE
-
-
-def _list(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+def list_templates(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     templates = [t for t in TEMPLATES if t.region == args.region]
     if args.json:
         for t in templates:
@@ -103,7 +72,7 @@ def check_template_inputs(
     return template, checked
 
 
-def _run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     out = Output(json_mode=args.json)
     interrupt = Interrupt()
 

@@ -84,10 +84,13 @@ def spawn(*argv: str, cwd: Path | None = None) -> subprocess.Popen[str]:
     )
 
 
-def run_process(*argv: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    """``minimax-async ARGV`` run to the end (50 s at most)."""
+def run_process(
+    *argv: str, cwd: Path | None = None, python: bool = False
+) -> subprocess.CompletedProcess[str]:
+    """``minimax-async ARGV`` (or ``python ARGV``) run to the end (50 s at most)."""
+    command = [sys.executable, *argv] if python else [sys.executable, "-m", "minimax_async", *argv]
     return subprocess.run(
-        [sys.executable, "-m", "minimax_async", *argv],
+        command,
         cwd=cwd,
         env=child_env(),
         capture_output=True,

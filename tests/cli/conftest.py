@@ -76,9 +76,13 @@ class ThreadedEmulator:
             and r.path in ("/v1/video_generation", "/v1/video_template_generation")
         ]
 
+    def connection(self) -> list[str]:
+        """Connection flags pointing the CLI at this emulator (every API command)."""
+        return ["--base-url", self.base_url, "--api-key", API_KEY]
+
     def args(self) -> list[str]:
-        """Connection flags pointing the CLI at this emulator (polling fast)."""
-        return ["--base-url", self.base_url, "--api-key", API_KEY, "--poll-interval", "0.05"]
+        """Connection flags plus fast polling, for the commands that wait."""
+        return [*self.connection(), "--poll-interval", "0.05"]
 
 
 @pytest.fixture(autouse=True)

@@ -198,19 +198,21 @@ def test_status_and_download_of_an_existing_task(
     assert code == 0, stderr
     [made] = json_lines(stdout)
 
-    code, stdout, stderr = run_cli(capsys, "status", made["task_id"], *emulator.args(), "--json")
+    code, stdout, stderr = run_cli(
+        capsys, "status", made["task_id"], *emulator.connection(), "--json"
+    )
     assert code == 0, stderr
     [status] = json_lines(stdout)
     assert status["status"] == "Success"
     assert status["file_id"] == made["file_id"]
 
-    code, stdout, stderr = run_cli(capsys, "status", made["task_id"], *emulator.args())
+    code, stdout, stderr = run_cli(capsys, "status", made["task_id"], *emulator.connection())
     assert code == 0, stderr
     assert stdout.startswith(f"task {made['task_id']}: Success file_id={made['file_id']}")
 
     again = tmp_path / "again.mp4"
     code, stdout, stderr = run_cli(
-        capsys, "download", made["file_id"], "--out", str(again), *emulator.args(), "--json"
+        capsys, "download", made["file_id"], "--out", str(again), *emulator.connection(), "--json"
     )
     assert code == 0, stderr
     [record] = json_lines(stdout)
@@ -222,10 +224,10 @@ def test_status_of_unknown_task_and_bad_ids_exit_2(
     capsys: pytest.CaptureFixture[str], emulator_factory: EmulatorFactory
 ) -> None:
     emulator = emulator_factory()
-    code, stdout, stderr = run_cli(capsys, "status", "123456789012345", *emulator.args())
+    code, stdout, stderr = run_cli(capsys, "status", "123456789012345", *emulator.connection())
     assert code == 2
     assert stdout == ""
     assert "TASK_ID=123456789012345" in stderr
-    code, _, stderr = run_cli(capsys, "download", "abc", *emulator.args())
+    code, _, stderr = run_cli(capsys, "download", "abc", *emulator.connection())
     assert code == 2
     assert "FILE_ID='abc'" in stderr

@@ -136,10 +136,10 @@ def test_status_of_a_failed_task_says_why(
     assert made.returncode == 1, made.stderr
     [record] = json_lines(made.stdout)
     assert record["error"]["code"] == 1027
-    human = run_process("status", record["task_id"], *emulator.args())
+    human = run_process("status", record["task_id"], *emulator.connection())
     assert human.returncode == 1
     assert human.stdout.startswith(f"task {record['task_id']}: Fail [1027] ")
-    machine = run_process("status", record["task_id"], "--json", *emulator.args())
+    machine = run_process("status", record["task_id"], "--json", *emulator.connection())
     answer = json.loads(machine.stdout)
     assert answer["error"]["code"] == 1027
     assert answer["error"]["message"].startswith("[1027] ")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import re
 import signal
@@ -14,11 +15,17 @@ from typing import Any
 import anyio
 import pytest
 
-from minimax_async.cli import build_parser
 from minimax_async.emulator import EmulatorConfig
-from minimax_async.emulator._cli import config_from_args
+from minimax_async.emulator._cli import add_arguments, config_from_args
 
 PYTHON = sys.executable
+
+
+def _parse(argv: list[str]) -> argparse.Namespace:
+    """Parse as 'minimax-async emulator ARGV' does: with the emulator's own parser."""
+    parser = argparse.ArgumentParser()
+    add_arguments(parser)
+    return parser.parse_args(argv)
 
 
 async def _run_until_interrupted(argv: list[str]) -> tuple[int, str]:
@@ -87,9 +94,8 @@ async def test_sigterm_also_stops_cleanly() -> None:
 
 
 def test_every_knob_has_a_flag() -> None:
-    args = build_parser().parse_args(
+    args = _parse(
         [
-            "emulator",
             "--api-key",
             "a",
             "--api-key",
@@ -165,9 +171,8 @@ async def test_the_standalone_emulator_logs_each_request_without_the_key() -> No
 
 
 def test_every_v2_knob_has_a_flag() -> None:
-    args = build_parser().parse_args(
+    args = _parse(
         [
-            "emulator",
             "--v2-rpm-limit", "none",
             "--v2-in-flight-limit", "2",
             "--v2-expire-after", "60",
@@ -212,14 +217,14 @@ def test_every_v2_knob_has_a_flag() -> None:
     assert not config.v2_push_queued
     assert not config.v2_last_frame_alone
     assert (config.v2_queued_seconds, config.v2_task_window_seconds) == (2.0, 3600.0)
-    defaults = config_from_args(build_parser().parse_args(["emulator"]))
+    defaults = config_from_args(_parse([]))
     assert defaults == EmulatorConfig()
 
 
 def test_every_config_field_is_a_flag() -> None:
     import dataclasses
 
-    parsed = vars(build_parser().parse_args(["emulator"]))
+    parsed = vars(_parse([]))
     missing = {f.name for f in dataclasses.fields(EmulatorConfig)} - set(parsed) - {"fail_when"}
     assert not missing
 
