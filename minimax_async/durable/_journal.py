@@ -13,12 +13,15 @@ from collections.abc import Callable, Iterable
 from typing import Protocol, TypeVar, runtime_checkable
 
 from minimax_async._status import TaskStatus
-from minimax_async.durable._records import EntryState, JournalEntry
+from minimax_async.durable._records import DEFAULT_RETENTION, EntryState, JournalEntry
 from minimax_async.models import TaskSnapshot
 
 __all__ = ("MemoryJournal", "TaskJournal")
 
 T = TypeVar("T")
+
+#: Automatic pruning runs at start and then at most this often (after a result).
+_AUTO_PRUNE_EVERY = 3600.0
 
 
 @runtime_checkable
@@ -67,11 +70,39 @@ class TaskJournal(Protocol):
     async def entries(self, states: Iterable[EntryState] | None = None) -> list[JournalEntry]:
         """Entries (all, or those in ``states``), oldest first."""
 
+    async def prune(self, older_than: float | None = None) -> int:
+        """Delete entries closed (finished, refused, abandoned) more than ``older_than``
+        seconds ago (default: the store's ``retention``); returns how many went.
+
+        Every store also prunes by itself when it starts and, at most hourly, after
+        recording a result. Open entries (intents, submitted tasks) are never pruned.
+        """
+
 
 class _Transitions:
     """The journal's rules, over synchronous primitives each store provides."""
 
     clock: Callable[[], float] = time.time
+    #: Seconds a closed entry is kept (None: forever); set by each store's constructor.
+    retention: float | None = DEFAULT_RETENTION
+    _next_prune: float = 0.0
+
+    def _cutoff(self, older_than: float | None) -> float | None:
+        """The closing time before which entries go, or None to keep everything."""
+        age = older_than if older_than is not None else self.retention
+        if age is None:
+            return None
+        if age < 0:
+            raise ValueError(f"older_than={age!r}: must not be negative")
+        return self.clock() - age
+
+    def _prune_due(self) -> bool:
+        """True at most once an hour (monotonic): time for an automatic prune."""
+        now = time.monotonic()
+        if self.retention is None or now < self._next_prune:
+            return False
+        self._next_prune = now + _AUTO_PRUNE_EVERY
+        return True
 
     def _load(self, key: str) -> JournalEntry | None:
         raise NotImplementedError
@@ -102,13 +133,15 @@ class _Transitions:
         if entry.task_id is not None and entry.task_id != task_id:
             raise ValueError(f"journal key {key!r} already has task {entry.task_id}")
         if entry.state in ("intent", "abandoned", "refused"):
-            entry = entry.evolve(state="submitted", task_id=task_id, trace_id=trace_id, error=None)
+            entry = entry.evolve(
+                state="submitted", task_id=task_id, trace_id=trace_id, error=None, closed_at=None
+            )
             self._save(entry)
 
     def _mark(self, key: str, state: EntryState, reason: str | None) -> None:
         entry = self._require(key)
         if entry.state == "intent":
-            self._save(entry.evolve(state=state, error=reason))
+            self._save(entry.evolve(state=state, error=reason, closed_at=self.clock()))
 
     def _status(self, task_id: str, status: TaskStatus) -> bool:
         entry = self._by_task(task_id)
@@ -121,7 +154,10 @@ class _Transitions:
         entry = self._by_task(snapshot.task_id)
         if entry is None or entry.state == "finished":
             return False
-        self._save(entry.evolve(state="finished", status=snapshot.status, snapshot=snapshot))
+        finished = entry.evolve(
+            state="finished", status=snapshot.status, snapshot=snapshot, closed_at=self.clock()
+        )
+        self._save(finished)
         return True
 
     def _claim(self, task_id: str, owner: str, lease: float) -> bool:
@@ -154,9 +190,14 @@ class _Transitions:
 
 
 class MemoryJournal(_Transitions):
-    """The default journal: lives in this process, survives nothing. For tests and dev."""
+    """The default journal: lives in this process, survives nothing. For tests and dev.
 
-    def __init__(self) -> None:
+    ``retention``: seconds a closed entry is kept (default 7 days, see
+    :data:`~minimax_async.durable._records.DEFAULT_RETENTION`; None keeps them all).
+    """
+
+    def __init__(self, *, retention: float | None = DEFAULT_RETENTION) -> None:
+        self.retention = retention
         self._entries: dict[str, JournalEntry] = {}
         self._tasks: dict[str, str] = {}
         self._claims: dict[str, tuple[str, float]] = {}
@@ -203,7 +244,10 @@ class MemoryJournal(_Transitions):
         return self._status(task_id, status)
 
     async def record_result(self, snapshot: TaskSnapshot) -> bool:
-        return self._result(snapshot)
+        recorded = self._result(snapshot)
+        if recorded and self._prune_due():
+            await self.prune()
+        return recorded
 
     async def claim_handler(self, task_id: str, *, owner: str, lease: float) -> bool:
         return self._claim(task_id, owner, lease)
@@ -224,3 +268,19 @@ class MemoryJournal(_Transitions):
         wanted = set(states) if states is not None else None
         found = [e for e in self._entries.values() if wanted is None or e.state in wanted]
         return sorted(found, key=lambda e: e.created_at)
+
+    async def prune(self, older_than: float | None = None) -> int:
+        cutoff = self._cutoff(older_than)
+        if cutoff is None:
+            return 0
+        gone = [e for e in self._entries.values() if e.closed_before(cutoff)]
+        for entry in gone:
+            self._forget(entry)
+        return len(gone)
+
+    def _forget(self, entry: JournalEntry) -> None:
+        """Drop one entry, its task-id mapping and its handler claim."""
+        del self._entries[entry.key]
+        if entry.task_id is not None:
+            self._tasks.pop(entry.task_id, None)
+            self._claims.pop(entry.task_id, None)

@@ -17,6 +17,8 @@ from minimax_async._status import TaskStatus
 from minimax_async.models import TaskSnapshot
 
 __all__ = (
+    "CLOSED_STATES",
+    "DEFAULT_RETENTION",
     "EntryState",
     "JournalEntry",
     "TaskKind",
@@ -34,6 +36,15 @@ TaskKind = Literal["video", "agent", "v2"]
 #: create a task; ``finished``: the terminal snapshot is recorded; ``abandoned``: an
 #: ambiguous intent the caller reconciled as never created.
 EntryState = Literal["intent", "submitted", "refused", "finished", "abandoned"]
+
+#: States in which an entry waits on nothing: what retention prunes.
+CLOSED_STATES: frozenset[EntryState] = frozenset({"finished", "refused", "abandoned"})
+
+#: How long a closed entry is kept: 7 days. MiniMax answers queries about a task for
+#: 7 days (V2's documented window; the longest of its windows) and a result URL lives
+#: 1 to 9 hours, so after a week an entry can no longer be re-attached, reconciled or
+#: re-downloaded: the journal keeps everything MiniMax could still act on, no longer.
+DEFAULT_RETENTION = 7 * 24 * 3600.0
 
 # Strings this long are payloads (inline images), not parameters worth keeping.
 _LONG = 2048
@@ -77,6 +88,8 @@ class JournalEntry:
     redacted request and ``fingerprint`` the digest of the exact one. ``status`` is the
     furthest status seen; ``snapshot`` the terminal one once ``state == "finished"``.
     ``handled`` is True once the result handler for ``kind`` completed.
+    ``closed_at`` is when the entry reached a closed state (finished, refused,
+    abandoned): retention counts from it.
     """
 
     key: str
@@ -91,11 +104,23 @@ class JournalEntry:
     error: str | None = None
     handled: bool = False
     created_at: float = field(default_factory=time.time)
+    closed_at: float | None = None
 
     @property
     def ambiguous(self) -> bool:
         """An intent without a task id: the create may have been accepted. Never resent."""
         return self.state == "intent"
+
+    @property
+    def closed(self) -> bool:
+        """Waiting on nothing: finished, refused or abandoned."""
+        return self.state in CLOSED_STATES
+
+    def closed_before(self, cutoff: float) -> bool:
+        """Closed, and since before ``cutoff`` (an entry from before closed_at existed
+        counts from its creation)."""
+        closed_at = self.closed_at if self.closed_at is not None else self.created_at
+        return self.closed and closed_at < cutoff
 
     @property
     def open(self) -> bool:
@@ -117,6 +142,7 @@ class JournalEntry:
             "error": self.error,
             "handled": self.handled,
             "created_at": self.created_at,
+            "closed_at": self.closed_at,
         }
         return json.dumps(data, separators=(",", ":"))
 
@@ -138,11 +164,16 @@ class JournalEntry:
             error=data.get("error"),
             handled=bool(data.get("handled")),
             created_at=float(data.get("created_at", 0.0)),
+            closed_at=_optional_float(data.get("closed_at")),
         )
 
     def evolve(self, **changes: Any) -> JournalEntry:
         """A copy with ``changes`` applied."""
         return replace(self, **changes)
+
+
+def _optional_float(value: Any) -> float | None:
+    return float(value) if value is not None else None
 
 
 def new_entry(key: str, kind: TaskKind, body: dict[str, Any]) -> JournalEntry:

@@ -21,7 +21,7 @@ import anyio.to_thread
 from minimax_async._exceptions import ClosedError
 from minimax_async._status import TaskStatus
 from minimax_async.durable._journal import _Transitions
-from minimax_async.durable._records import EntryState, JournalEntry
+from minimax_async.durable._records import DEFAULT_RETENTION, EntryState, JournalEntry
 from minimax_async.models import TaskSnapshot
 
 __all__ = ("SQLiteJournal",)
@@ -31,10 +31,20 @@ T = TypeVar("T")
 _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS entries ("
     " key TEXT PRIMARY KEY, task_id TEXT UNIQUE, state TEXT NOT NULL,"
-    " created_at REAL NOT NULL, data TEXT NOT NULL)",
+    " created_at REAL NOT NULL, data TEXT NOT NULL, closed_at REAL)",
     "CREATE INDEX IF NOT EXISTS entries_state ON entries(state, created_at)",
     "CREATE TABLE IF NOT EXISTS claims (task_id TEXT PRIMARY KEY, owner TEXT, until REAL)",
 )
+#: Retention: when each entry closed, indexed so a prune touches only what it deletes.
+#: A file from before the column existed gets it, its closed entries dated by creation.
+_UPGRADE = (
+    "ALTER TABLE entries ADD COLUMN closed_at REAL",
+    "UPDATE entries SET closed_at = created_at"
+    " WHERE closed_at IS NULL AND state IN ('finished', 'refused', 'abandoned')",
+)
+_CLOSED_INDEX = "CREATE INDEX IF NOT EXISTS entries_closed ON entries(closed_at)"
+#: Rows deleted per statement, so a big prune never holds the write lock for long.
+_PRUNE_BATCH = 5000
 
 
 class SQLiteJournal(_Transitions):
@@ -42,6 +52,7 @@ class SQLiteJournal(_Transitions):
 
     ``synchronous="FULL"`` (the default) also survives power loss; ``"NORMAL"`` is
     faster and still survives a process crash (kill -9), which is what WAL guarantees.
+    ``retention``: seconds a closed entry is kept (default 7 days; None keeps all).
     """
 
     def __init__(
@@ -50,10 +61,12 @@ class SQLiteJournal(_Transitions):
         *,
         synchronous: Literal["FULL", "NORMAL"] = "FULL",
         busy_timeout: float = 30.0,
+        retention: float | None = DEFAULT_RETENTION,
     ) -> None:
         if synchronous not in ("FULL", "NORMAL"):
             raise ValueError(f"synchronous={synchronous!r}: must be 'FULL' or 'NORMAL'")
         self.path = Path(path)
+        self.retention = retention
         self._synchronous = synchronous
         self._busy_ms = int(busy_timeout * 1000)
         self._db: sqlite3.Connection | None = None
@@ -68,6 +81,8 @@ class SQLiteJournal(_Transitions):
             raise ClosedError("this SQLiteJournal was closed; create a new one")
         if self._db is None:
             self._db = await anyio.to_thread.run_sync(self._open)
+            if self._prune_due():
+                await self.prune()
 
     def _open(self) -> sqlite3.Connection:
         try:
@@ -77,6 +92,11 @@ class SQLiteJournal(_Transitions):
             db.execute(f"PRAGMA synchronous={self._synchronous}")
             for statement in _SCHEMA:
                 db.execute(statement)
+            columns = {row[1] for row in db.execute("PRAGMA table_info(entries)")}
+            if "closed_at" not in columns:
+                for statement in _UPGRADE:
+                    db.execute(statement)
+            db.execute(_CLOSED_INDEX)
         except sqlite3.Error as exc:
             raise OSError(f"cannot open the journal database {self.path}: {exc}") from exc
         return db
@@ -134,10 +154,18 @@ class SQLiteJournal(_Transitions):
 
     def _save(self, entry: JournalEntry, *, new: bool = False) -> None:
         self._conn().execute(
-            "INSERT INTO entries(key, task_id, state, created_at, data) VALUES(?,?,?,?,?)"
+            "INSERT INTO entries(key, task_id, state, created_at, data, closed_at)"
+            " VALUES(?,?,?,?,?,?)"
             " ON CONFLICT(key) DO UPDATE SET task_id=excluded.task_id, state=excluded.state,"
-            " data=excluded.data",
-            (entry.key, entry.task_id, entry.state, entry.created_at, entry.to_json()),
+            " data=excluded.data, closed_at=excluded.closed_at",
+            (
+                entry.key,
+                entry.task_id,
+                entry.state,
+                entry.created_at,
+                entry.to_json(),
+                (entry.closed_at or entry.created_at) if entry.closed else None,
+            ),
         )
 
     def _get_claim(self, task_id: str) -> tuple[str, float] | None:
@@ -185,7 +213,10 @@ class SQLiteJournal(_Transitions):
         return await self._run(lambda: self._status(task_id, status))
 
     async def record_result(self, snapshot: TaskSnapshot) -> bool:
-        return await self._run(lambda: self._result(snapshot))
+        recorded = await self._run(lambda: self._result(snapshot))
+        if recorded and self._prune_due():
+            await self.prune()
+        return recorded
 
     async def claim_handler(self, task_id: str, *, owner: str, lease: float) -> bool:
         return await self._run(lambda: self._claim(task_id, owner, lease))
@@ -205,6 +236,28 @@ class SQLiteJournal(_Transitions):
     async def entries(self, states: Iterable[EntryState] | None = None) -> list[JournalEntry]:
         wanted = [str(state) for state in states] if states is not None else None
         return await self._run(lambda: self._select(wanted))
+
+    async def prune(self, older_than: float | None = None) -> int:
+        cutoff = self._cutoff(older_than)
+        if cutoff is None:
+            return 0
+        total = 0
+        while True:
+            # One transaction per batch: other processes get the lock in between.
+            gone = await self._run(lambda: self._prune_batch(cutoff))
+            total += gone
+            if gone < _PRUNE_BATCH:
+                return total
+
+    def _prune_batch(self, cutoff: float) -> int:
+        db = self._conn()
+        rows = db.execute(
+            "SELECT key, task_id FROM entries WHERE closed_at < ? LIMIT ?", (cutoff, _PRUNE_BATCH)
+        ).fetchall()
+        db.executemany("DELETE FROM entries WHERE key=?", [(row[0],) for row in rows])
+        tasks = [(row[1],) for row in rows if row[1] is not None]
+        db.executemany("DELETE FROM claims WHERE task_id=?", tasks)
+        return len(rows)
 
     def __repr__(self) -> str:
         return f"<SQLiteJournal {self.path}>"

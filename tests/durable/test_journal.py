@@ -5,12 +5,21 @@ from __future__ import annotations
 
 import base64
 import json
+import sqlite3
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
 
 from minimax_async import TaskStatus
-from minimax_async.durable import JournalEntry, SQLiteJournal, TaskJournal, fingerprint
+from minimax_async.durable import (
+    JournalEntry,
+    MemoryJournal,
+    SQLiteJournal,
+    TaskJournal,
+    fingerprint,
+)
 from minimax_async.durable._records import new_entry
 from minimax_async.models import TaskSnapshot
 
@@ -148,3 +157,121 @@ def test_entry_json_round_trip() -> None:
     again = JournalEntry.from_json(entry.to_json())
     assert again == entry
     assert json.loads(entry.to_json())["snapshot"]
+
+
+# --- retention: every store prunes closed entries after an age ----------------------
+
+
+async def _one_of_each_state(journal: TaskJournal) -> None:
+    for key in ("intent", "submitted", "finished", "refused", "abandoned"):
+        await journal.record_intent(new_entry(key, "video", _body(key)))
+    await journal.record_task("submitted", "t-sub")
+    await journal.record_task("finished", "t-fin")
+    await journal.record_result(_snap("t-fin", "Success", file_id="f"))
+    assert await journal.claim_handler("t-fin", owner="a", lease=60)
+    await journal.record_refused("refused", "InvalidRequestError: bad")
+    await journal.record_abandoned("abandoned")
+
+
+async def test_closed_entries_are_pruned_after_the_age_open_ones_never(
+    journal: TaskJournal,
+) -> None:
+    await _one_of_each_state(journal)
+    assert await journal.prune(older_than=3600) == 0  # closed a moment ago: kept
+    assert len(await journal.entries()) == 5
+    assert await journal.prune(older_than=0) == 3
+    assert [e.key for e in await journal.entries()] == ["intent", "submitted"]
+    assert [e.key for e in await journal.entries(["intent", "submitted"])] == [
+        "intent",
+        "submitted",
+    ]
+    assert await journal.get("finished") is None
+    assert await journal.get_task("t-fin") is None  # the task mapping went too
+    assert not await journal.claim_handler("t-fin", owner="b", lease=60)
+    entry = await journal.get_task("t-sub")
+    assert entry is not None
+    assert entry.state == "submitted"
+    assert await journal.prune(older_than=0) == 0
+
+
+async def test_an_entry_records_when_it_closed(journal: TaskJournal) -> None:
+    await _one_of_each_state(journal)
+    for key in ("finished", "refused", "abandoned"):
+        entry = await journal.get(key)
+        assert entry is not None
+        assert entry.closed_at is not None
+        assert entry.closed_at >= entry.created_at
+    for key in ("intent", "submitted"):
+        entry = await journal.get(key)
+        assert entry is not None
+        assert entry.closed_at is None
+
+
+async def test_a_refused_entry_that_reopens_is_not_pruned(journal: TaskJournal) -> None:
+    await journal.record_intent(new_entry("k", "video", _body()))
+    await journal.record_refused("k", "a challenge that timed out")
+    await journal.record_task("k", "t-late")  # the create answered after all
+    assert await journal.prune(older_than=0) == 0
+    entry = await journal.get_task("t-late")
+    assert entry is not None
+    assert (entry.state, entry.closed_at) == ("submitted", None)
+
+
+async def test_a_negative_age_is_refused(journal: TaskJournal) -> None:
+    with pytest.raises(ValueError, match="older_than"):
+        await journal.prune(older_than=-1)
+
+
+async def test_retention_none_keeps_everything(tmp_path: Path) -> None:
+    for store in (MemoryJournal(retention=None), SQLiteJournal(tmp_path / "j.db", retention=None)):
+        async with _opened(store):
+            await _one_of_each_state(store)
+            assert await store.prune() == 0
+            assert len(await store.entries()) == 5
+
+
+@asynccontextmanager
+async def _opened(store: TaskJournal) -> AsyncIterator[TaskJournal]:
+    await store.start()
+    try:
+        yield store
+    finally:
+        await store.aclose()
+
+
+async def test_sqlite_prunes_for_good_and_at_start(tmp_path: Path) -> None:
+    path = tmp_path / "j.db"
+    async with SQLiteJournal(path) as first:
+        await _one_of_each_state(first)
+        assert await first.prune(older_than=0) == 3
+    async with SQLiteJournal(path) as second:
+        assert [e.key for e in await second.entries()] == ["intent", "submitted"]
+        await second.record_intent(new_entry("late", "video", _body("late")))
+        await second.record_abandoned("late")
+    # retention=0: everything closed is due, and start() prunes by itself.
+    async with SQLiteJournal(path, retention=0) as third:
+        assert await third.get("late") is None
+        assert len(await third.entries()) == 2
+
+
+async def test_sqlite_upgrades_a_file_from_before_retention(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    old = new_entry("old", "video", _body()).evolve(state="refused", error="x")
+    legacy = json.loads(old.to_json())
+    del legacy["closed_at"]
+    db = sqlite3.connect(path)
+    db.execute(
+        "CREATE TABLE entries (key TEXT PRIMARY KEY, task_id TEXT UNIQUE, state TEXT NOT NULL,"
+        " created_at REAL NOT NULL, data TEXT NOT NULL)"
+    )
+    db.execute(
+        "INSERT INTO entries VALUES(?,?,?,?,?)",
+        ("old", None, "refused", old.created_at, json.dumps(legacy)),
+    )
+    db.commit()
+    db.close()
+    async with SQLiteJournal(path, retention=None) as journal:
+        entry = await journal.get("old")
+        assert entry is not None
+        assert entry.closed_at is None  # unknown: counted from its creation
+        assert await journal.prune(older_than=0) == 1
