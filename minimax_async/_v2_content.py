@@ -86,7 +86,9 @@ def _shown(value: str) -> str:
     return value[:40] + ("..." if len(value) > 40 else "")
 
 
-async def inspect_local(value: object, *, kind: MediaKind | None, field: str) -> LocalMedia:
+async def inspect_local(
+    value: object, *, kind: MediaKind | None, field: str, base: bool = False
+) -> LocalMedia:
     """Read and check a path, bytes or binary file (``kind=None``: whatever it is)."""
     if isinstance(value, (str, os.PathLike)):
         path = Path(os.fspath(value))
@@ -100,7 +102,7 @@ async def inspect_local(value: object, *, kind: MediaKind | None, field: str) ->
                     f"is {size} bytes; a {kind} may be at most {MAX_BYTES[kind] // 2**20} MB",
                 )
             info = await anyio.to_thread.run_sync(_probe_path, path, size, field, shown)
-        _check(info, kind, field, shown)
+        _check(info, kind, field, shown, base)
         return LocalMedia(field, info, path=path)
     if isinstance(value, (bytes, bytearray, memoryview)):
         data = bytes(value)
@@ -115,7 +117,7 @@ async def inspect_local(value: object, *, kind: MediaKind | None, field: str) ->
         )
     shown = f"<{len(data)} bytes>"
     info = probe_media(data, size=len(data), field=field, shown=shown)
-    _check(info, kind, field, shown)
+    _check(info, kind, field, shown, base)
     return LocalMedia(field, info, data=data)
 
 
@@ -124,11 +126,13 @@ def _probe_path(path: Path, size: int, field: str, shown: object) -> MediaInfo:
         return probe_media(file, size=size, field=field, shown=shown)
 
 
-def _check(info: MediaInfo, kind: MediaKind | None, field: str, shown: object) -> None:
-    check_v2_media(info, kind=kind or info.kind, field=field, shown=shown)
+def _check(
+    info: MediaInfo, kind: MediaKind | None, field: str, shown: object, base: bool = False
+) -> None:
+    check_v2_media(info, kind=kind or info.kind, field=field, shown=shown, base=base)
 
 
-def _check_data_url(value: str, *, kind: MediaKind, field: str) -> MediaInfo:
+def _check_data_url(value: str, *, kind: MediaKind, field: str, base: bool) -> MediaInfo:
     """A caller's ``data:`` URL: its type must be the field's kind, and the bytes too."""
     shown = _shown(value)
     header, sep, payload = value.partition(",")
@@ -146,19 +150,21 @@ def _check_data_url(value: str, *, kind: MediaKind, field: str) -> MediaInfo:
     except (binascii.Error, ValueError):
         raise InvalidInputError(field, shown, "data URL payload is not valid base64") from None
     info = probe_media(data, size=len(data), field=field, shown=shown)
-    check_v2_media(info, kind=kind, field=field, shown=shown)
+    check_v2_media(info, kind=kind, field=field, shown=shown, base=base)
     return info
 
 
 async def _slot(value: MediaInput, *, kind: MediaKind, role: Role, field: str) -> _Slot:
+    base = role == "base_video"
     if isinstance(value, V2UploadedFile):
         return _Slot(role, kind, url=value.reference)
     if isinstance(value, str) and value.startswith(("http://", "https://", "mm_file://")):
         return _Slot(role, kind, url=value)
     if isinstance(value, str) and value.startswith("data:"):
-        _check_data_url(value, kind=kind, field=field)
+        _check_data_url(value, kind=kind, field=field, base=base)
         return _Slot(role, kind, url=value)
-    return _Slot(role, kind, local=await inspect_local(value, kind=kind, field=field))
+    local = await inspect_local(value, kind=kind, field=field, base=base)
+    return _Slot(role, kind, local=local)
 
 
 async def build_content(
@@ -171,6 +177,7 @@ async def build_content(
     reference_audios: Sequence[MediaInput],
     base_size: int,
     upload: Uploader,
+    base_video: MediaInput | None = None,
 ) -> list[ContentItem]:
     """Check every medium, decide inline or upload (see the module doc), build content.
 
@@ -189,12 +196,18 @@ async def build_content(
     )
     for name, kind, role, values in groups:
         fields.extend((f"{name}[{i}]", kind, role, value) for i, value in enumerate(values))
+    if base_video is not None:
+        fields.append(("base_video", "video", "base_video", base_video))
     slots = [
         await _slot(value, kind=kind, role=role, field=field) for field, kind, role, value in fields
     ]
     check_v2_totals(
         {
-            kind: [s.local.info.duration or 0.0 for s in slots if s.kind == kind and s.local]
+            kind: [
+                s.local.info.duration or 0.0
+                for s in slots
+                if s.local and s.role == f"reference_{kind}"
+            ]
             for kind in ("video", "audio")
         }
     )

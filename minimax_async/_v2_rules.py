@@ -24,9 +24,11 @@ __all__ = (
     "DEFAULT_RESOLUTION",
     "DEFAULT_T2V_RATIO",
     "MAX_BYTES",
+    "REGEN_TEXT_MAX_CHARS",
     "V2_MODELS",
     "V2Params",
     "V2Rule",
+    "check_base_video",
     "check_v2_inputs",
     "check_v2_media",
     "check_v2_params",
@@ -207,8 +209,14 @@ def check_v2_inputs(
     return _ratio(ratio, frames=frames, text_only=not frames and not total)
 
 
-def check_v2_media(info: MediaInfo, *, kind: MediaKind, field: str, shown: object) -> None:
-    """One clip against §3.4: format, size, dimensions and aspect, duration and fps."""
+def check_v2_media(
+    info: MediaInfo, *, kind: MediaKind, field: str, shown: object, base: bool = False
+) -> None:
+    """One clip against §3.4: format, size, dimensions and aspect, duration and fps.
+
+    ``base``: a regeneration's ``base_video``, held to §8.2 instead of the reference
+    rules for fps and length (:func:`check_base_video`).
+    """
     if info.kind != kind or info.format not in FORMATS[kind]:
         raise InvalidInputError(
             field, shown, f"is {info.kind} ({info.format}); this field takes {_FORMAT_NAMES[kind]}"
@@ -229,6 +237,9 @@ def check_v2_media(info: MediaInfo, *, kind: MediaKind, field: str, shown: objec
             raise InvalidInputError(
                 field, shown, f"audio codec {info.audio_codec}; must be AAC or MP3"
             )
+        if base:
+            check_base_video(info, field=field, shown=shown)
+            return
         fps = info.fps or 0.0
         if not FPS[0] <= round(fps, 3) <= FPS[1]:
             raise InvalidInputError(
@@ -243,6 +254,35 @@ def check_v2_media(info: MediaInfo, *, kind: MediaKind, field: str, shown: objec
                 f"lasts {seconds:.2f} s; each reference {kind} must last"
                 f" {CLIP_SECONDS[0]:g}-{CLIP_SECONDS[1]:g} s",
             )
+
+
+#: §8.2: a base_video is a 768P H3 output: 24 fps, sides multiples of 32, its area
+#: between 768x768 and 768x1344, and 107-362 frames in steps of 17, with sound.
+BASE_AREA = (768 * 768, 768 * 1344)
+BASE_FRAMES = range(107, 363, 17)
+REGEN_TEXT_MAX_CHARS = 40000
+
+
+def check_base_video(info: MediaInfo, *, field: str, shown: object) -> None:
+    """A regeneration's base video against §8.2 (what a 768P H3 output looks like)."""
+    width, height = info.width or 0, info.height or 0
+    fps = info.fps or 0.0
+    problems = [
+        (info.audio_codec is None, "has no audio track; a base video keeps its sound"),
+        (round(fps, 2) != 24.0, f"plays at {fps:.3f} fps; a base video is 24 fps"),
+        (width % 32 or height % 32, f"is {width}x{height}; both sides must be multiples of 32"),
+        (
+            not BASE_AREA[0] <= width * height <= BASE_AREA[1],
+            f"is {width}x{height}; the area must be 768x768 to 768x1344",
+        ),
+        (
+            info.frames not in BASE_FRAMES,
+            f"has {info.frames} frames; a base video has 107-362 frames in steps of 17",
+        ),
+    ]
+    for broken, rule in problems:
+        if broken:
+            raise InvalidInputError(field, shown, rule)
 
 
 def _check_picture(width: int, height: int, *, field: str, shown: object) -> None:

@@ -51,7 +51,14 @@ V2_FAILED_STATUSES = frozenset({"failed", "cancelled", "expired"})
 V2_TERMINAL_STATUSES = frozenset({"succeeded"}) | V2_FAILED_STATUSES
 
 ContentType = Literal["text", "image_url", "video_url", "audio_url"]
-Role = Literal["first_frame", "last_frame", "reference_image", "reference_video", "reference_audio"]
+Role = Literal[
+    "first_frame",
+    "last_frame",
+    "reference_image",
+    "reference_video",
+    "reference_audio",
+    "base_video",  # regeneration only (§8.2)
+]
 
 
 class MediaURL(WireModel):

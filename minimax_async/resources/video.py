@@ -51,6 +51,26 @@ class Videos(TaskResource):
         #: The V2 API (MiniMax-H3, H3-Max): its query, list, cancel and delete.
         self.v2 = VideosV2(core, engine, Files(core))
 
+    async def regenerate(
+        self,
+        source: V2VideoTask | str | int | None = None,
+        *,
+        base_video: MediaInput | None = None,
+        prompt: str | None = None,
+        callback_url: str | None = None,
+        aigc_watermark: bool | None = None,
+        timeout: float | None = None,
+    ) -> V2VideoTask:
+        """A 768P MiniMax-H3 video re-rendered at 2K: see :meth:`VideosV2.regenerate`."""
+        return await self.v2.regenerate(
+            source,
+            base_video=base_video,
+            prompt=prompt,
+            callback_url=callback_url,
+            aigc_watermark=aigc_watermark,
+            timeout=timeout,
+        )
+
     def list(
         self,
         *,

@@ -16,7 +16,7 @@ from minimax_async._ref import TaskRef
 from minimax_async._tasks import V2VideoTask
 from minimax_async._transport import is_unaccepted
 from minimax_async._v2_content import LocalMedia, MediaInput, build_content
-from minimax_async._v2_rules import check_v2_inputs, check_v2_params
+from minimax_async._v2_rules import REGEN_TEXT_MAX_CHARS, check_v2_inputs, check_v2_params
 from minimax_async.models import (
     V2DeleteResponse,
     V2Extra,
@@ -31,9 +31,10 @@ if TYPE_CHECKING:
     from minimax_async._engine import TaskEngine
     from minimax_async.resources.files import Files
 
-__all__ = ("CREATE_PATH", "QUERY_PATH", "TASK_TYPES", "V2Pager", "VideosV2")
+__all__ = ("CREATE_PATH", "QUERY_PATH", "REGENERATION_PATH", "TASK_TYPES", "V2Pager", "VideosV2")
 
 CREATE_PATH = "/v2/video_generation"
+REGENERATION_PATH = "/v2/video_regeneration"
 QUERY_PATH = V2_QUERY_PATH
 TASK_TYPES = ("generation", "h3_context_ir", "regeneration")
 
@@ -84,6 +85,80 @@ class VideosV2(TaskResource):
         ref = await self._core.submit(
             "v2",
             CREATE_PATH,
+            body,
+            timeout=timeout,
+            extra_body=extra_body,
+            hold=self._engine.hold,
+            extra_headers=extra_headers,
+        )
+        return V2VideoTask(ref, self._engine, self)
+
+    async def regenerate(
+        self,
+        source: V2VideoTask | str | int | None = None,
+        *,
+        base_video: MediaInput | None = None,
+        prompt: str | None = None,
+        reference_images: Sequence[MediaInput] | None = None,
+        reference_videos: Sequence[MediaInput] | None = None,
+        reference_audios: Sequence[MediaInput] | None = None,
+        callback_url: str | None = None,
+        aigc_watermark: bool | None = None,
+        timeout: float | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> V2VideoTask:
+        """Re-render a 768P MiniMax-H3 video at 2K (``POST /v2/video_regeneration``, §8.2).
+
+        Either ``source`` (a task or its id: MiniMax needs whitelist access for this
+        form; the task must be yours, succeeded, and under 7 days old) or
+        ``base_video`` (the 768P output itself) with the ``prompt`` actually used and
+        the original references. The base video is checked first: sound, 24 fps,
+        sides multiples of 32, 768x768-768x1344 in area, 107-362 frames in 17s.
+        """
+        if (source is None) == (base_video is None):
+            raise InvalidInputError(
+                "source", source, "give exactly one of source (a task) or base_video"
+            )
+        body: dict[str, Any] = {"model": "MiniMax-H3", "resolution": "2K"}
+        if source is not None:
+            if reference_images or reference_videos or reference_audios or prompt is not None:
+                raise InvalidInputError(
+                    "prompt", prompt, "a regeneration by task takes no content; use base_video"
+                )
+            tid = source.task_id if isinstance(source, V2VideoTask) else source
+            body["source_task_id"] = check_id(tid, field="source")
+        else:
+            if not isinstance(prompt, str) or not prompt.strip():
+                raise InvalidInputError(
+                    "prompt", prompt, "required: the prompt the video was made with"
+                )
+            if len(prompt) > REGEN_TEXT_MAX_CHARS:
+                raise InvalidInputError(
+                    "prompt", prompt, f"is {len(prompt)} characters; at most {REGEN_TEXT_MAX_CHARS}"
+                )
+            body["content"] = [
+                item.model_dump(mode="json", exclude_none=True)
+                for item in await build_content(
+                    prompt,
+                    first_frame=None,
+                    last_frame=None,
+                    reference_images=_media_list("reference_images", reference_images),
+                    reference_videos=_media_list("reference_videos", reference_videos),
+                    reference_audios=_media_list("reference_audios", reference_audios),
+                    base_size=len(prompt) * 6 + 1024,
+                    upload=self._upload,
+                    base_video=base_video,
+                )
+            ]
+        url = await self._core.callback_url(callback_url, "v2")
+        if url is not None:
+            body["callback_url"] = url
+        if check_flag("aigc_watermark", aigc_watermark) is not None:
+            body["aigc_watermark"] = aigc_watermark
+        ref = await self._core.submit(
+            "v2",
+            REGENERATION_PATH,
             body,
             timeout=timeout,
             extra_body=extra_body,

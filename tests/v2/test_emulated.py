@@ -329,3 +329,38 @@ async def test_v2_pushes_resolve_tasks_through_the_receiver(
     assert "rejected" not in outcomes  # the receiver took every V2 body it got
     if not dropped:
         assert "delivered" in outcomes
+
+
+# --- regeneration (768P -> 2K) -----------------------------------------------------------
+
+
+async def test_a_768p_output_is_regenerated_at_2k_from_its_file(
+    client: AsyncMiniMax, emu: Emulator, tmp_path: Path
+) -> None:
+    first = await client.video.create(model=H3, prompt="A fox in snow", ratio="16:9")
+    video = await first.result(timeout=DEADLINE)
+    base = await video.download(tmp_path / "base.mp4")  # 1344x768, 124 frames, with sound
+    with anyio.fail_after(DEADLINE):
+        task = await client.video.regenerate(base_video=base, prompt="A fox in snow")
+        sharp = await task.result(timeout=DEADLINE)
+    assert sharp.resolution == "2K"
+    record = emu.v2_tasks[task.task_id]
+    assert record.task_type == "regeneration"
+    roles = [item.get("role") for item in record.request["content"]]
+    assert roles == [None, "base_video"]
+
+
+async def test_regeneration_by_task_and_its_local_refusals(
+    config: EmulatorConfig, client: AsyncMiniMax
+) -> None:
+    first = await client.video.create(model=H3, prompt="A fox in snow", ratio="16:9")
+    await first.result(timeout=DEADLINE)
+    config.v2_regeneration_whitelisted = True
+    again = await client.video.regenerate(first)
+    assert (await again.result(timeout=DEADLINE)).resolution == "2K"
+    with pytest.raises(InvalidInputError, match="exactly one"):
+        await client.video.regenerate()
+    with pytest.raises(InvalidInputError) as too_small:
+        await client.video.regenerate(base_video=CLIP_3S, prompt="x")
+    assert too_small.value.field == "base_video"
+    assert "area" in too_small.value.rule  # 384x256 is no 768P output
