@@ -189,7 +189,7 @@ async def test_without_redis_each_worker_takes_its_share_and_says_so(
 @needs_redis
 @pytest.mark.redis
 async def test_four_workers_keep_the_accounts_rate_and_cap(tmp_path: Path, prefix: str) -> None:
-    rpm, cap, per_worker = 300.0, 3, 10
+    rpm, cap, per_worker = 240.0, 3, 8
     interval = 60.0 / rpm
     # Tasks last about 0.8 s: with 3 in flight the cap, not only the rate, holds creates.
     config = EmulatorConfig(time_scale=0.2, rpm_limit=int(rpm), seed=3)
@@ -223,7 +223,15 @@ async def test_four_workers_keep_the_accounts_rate_and_cap(tmp_path: Path, prefi
     assert max(prompts.values()) == 1  # none sent twice
     assert sum(len(report["results"]) for report in reports) == len(wanted)
     assert refused == []
-    arrivals = [task.history_times[0] for task in tasks]
-    assert most_in_any_window(arrivals, interval) <= 1  # see the module docstring
+    arrivals = sorted(task.history_times[0] for task in tasks)
+    excess = most_in_any_window(arrivals, interval)
     running = [(task.history_times[0], task.history_times[-1]) for task in tasks]
+    span = arrivals[-1] - arrivals[0]
+    # The README's figures (pytest -s shows them).
+    print(
+        f"\n{len(arrivals)} creates in {span:.1f}s ({60 * (len(arrivals) - 1) / span:.0f}/min,"
+        f" rpm={rpm:.0f}); worst window excess {excess}; peak running"
+        f" {most_at_once(running)} (cap {cap}); 1002 answers {len(refused)}"
+    )
+    assert excess <= 1  # see the module docstring
     assert most_at_once(running) <= cap
