@@ -53,9 +53,13 @@ class CallbackClient:
             await self._session.close()
             self._session = None
 
-    async def challenge(self, url: str, token: str) -> RecordedPush:
-        """POST ``{"challenge": token}`` and require the same value back in time."""
-        record = RecordedPush("challenge", None, url, {"challenge": token})
+    async def challenge(self, url: str, token: str, *, method: str = "POST") -> RecordedPush:
+        """Send ``{"challenge": token}`` and require the same value back in time.
+
+        ``method="GET"`` sends it as a ``challenge`` query parameter instead (V2 does not
+        say which method its verification uses).
+        """
+        record = RecordedPush("challenge", None, url, {"challenge": token}, method=method)
         await self._add(record)
         timeout = self._config().challenge_timeout
         await self._post(record, timeout)
@@ -130,7 +134,11 @@ class CallbackClient:
         # Wall clock, not monotonic: a receiver in another process compares against it.
         record.sent_at = time.time()
         try:
-            async with session.post(record.url, json=record.body) as response:
+            if record.method == "GET":
+                sending = session.get(record.url, params=record.body)
+            else:
+                sending = session.post(record.url, json=record.body)
+            async with sending as response:
                 record.http_status = response.status
                 record.response = await _read_json(response)
                 ok = 200 <= response.status < 300

@@ -26,6 +26,7 @@ CHOICES: Mapping[str, tuple[Any, ...]] = {
     "v2_error_status": (500, 529),
     "v2_delete_style": ("past", "verb"),
     "v2_callback_check": ("reject", "ignore"),
+    "v2_challenge_method": ("POST", "GET"),
     "v2_text_items": ("at_least_one", "exactly_one"),
     "v2_usage_unsuccessful": ("empty", "zeros"),
     "v2_body_cap_status": (413, 400),
@@ -101,7 +102,7 @@ class EmulatorConfig:
         ``v2_file_lifetime_seconds`` (7 days): scaled lifetimes of ``content.url``, of
         a task's visibility and of an upload.
         Readings of the reference's open questions: ``v2_delete_style``,
-        ``v2_callback_check``, ``v2_strict_fields``, ``v2_text_items``,
+        ``v2_callback_check``, ``v2_challenge_method``, ``v2_strict_fields``, ``v2_text_items``,
         ``v2_usage_unsuccessful``, ``v2_echo_ratio``, ``v2_max_default_resolution``,
         ``v2_body_cap_status``, ``v2_unknown_task_status``, ``v2_last_frame_alone``,
         ``v2_max_references``, ``v2_extra_on_h3``, ``v2_file_id_type``,
@@ -149,6 +150,7 @@ class EmulatorConfig:
     v2_file_lifetime_seconds: float = 7 * 24 * 3600.0
     v2_delete_style: Literal["past", "verb"] = "past"
     v2_callback_check: Literal["reject", "ignore"] = "reject"
+    v2_challenge_method: Literal["POST", "GET"] = "POST"
     v2_strict_fields: bool = False
     v2_text_items: Literal["at_least_one", "exactly_one"] = "at_least_one"
     v2_usage_unsuccessful: Literal["empty", "zeros"] = "empty"

@@ -35,7 +35,8 @@ class RecordedPush:
     ``outcome`` is ``"delivered"`` (HTTP 2xx), ``"dropped"`` (a drop fault: never
     sent), ``"rejected"`` (answered non-2xx, or a challenge echoed wrongly), or
     ``"error: <reason>"`` (connection failure, timeout). ``sent_at`` is the wall-clock
-    time (``time.time()``) the POST started, None if it was never sent.
+    time (``time.time()``) the request started, None if it was never sent. ``method``
+    is ``POST`` except for a V2 challenge sent with ``v2_challenge_method="GET"``.
     """
 
     kind: str  # "challenge" or "status"
@@ -46,6 +47,7 @@ class RecordedPush:
     http_status: int | None = None
     response: Any = field(default=None, repr=False)
     sent_at: float | None = None
+    method: str = "POST"
 
     @property
     def delivered(self) -> bool:

@@ -160,7 +160,9 @@ class V2Api:
             raise ApiError(429, 1002, _RATE)
         callback_url = checked.callback_url
         if callback_url is not None:
-            challenge = await self._callbacks.challenge(callback_url, secrets.token_hex(16))
+            challenge = await self._callbacks.challenge(
+                callback_url, secrets.token_hex(16), method=config.v2_challenge_method
+            )
             if not challenge.delivered:
                 if config.v2_callback_check == "reject":
                     raise invalid("fail to check callback url")

@@ -3,7 +3,10 @@ change, with the same delivery faults as V1."""
 
 from __future__ import annotations
 
+from aiohttp import web
+
 from minimax_async.emulator import Emulator
+from tests._serve import serve_app
 from tests.emulator._helpers import Receiver
 from tests.emulator._v2 import V2, t2v
 
@@ -109,3 +112,34 @@ async def test_a_push_before_the_create_returns(
     # The receiver heard of the task before its creator did.
     assert [p["task"]["id"] for p in hook.pushes] == [task_id]
     assert statuses(hook) == ["queued"]
+
+
+async def test_knob_the_challenge_as_a_get(
+    v2: V2, minimax_emulator: Emulator, hook: Receiver
+) -> None:
+    minimax_emulator.config.v2_challenge_method = "GET"
+    # The usual receiver only takes POST: a GET challenge gets 405 and the create fails.
+    status, _ = await v2.create(t2v(callback_url=hook.url))
+    assert status == 400
+    assert minimax_emulator.pushes[-1].http_status == 405
+
+    async def echo(request: web.Request) -> web.Response:
+        return web.json_response({"challenge": request.query["challenge"]})
+
+    async def push(request: web.Request) -> web.Response:
+        return web.json_response({})
+
+    app = web.Application()
+    app.router.add_get("/hook", echo)
+    app.router.add_post("/hook", push)
+    async with serve_app(app, shutdown_timeout=1.0) as url:
+        task_id = await v2.created(t2v(callback_url=f"{url}/hook"))
+        await minimax_emulator.wait_for_v2_status(task_id, "succeeded")
+        records = await minimax_emulator.wait_for_pushes(lambda p: len(p) == 5)
+    challenge = records[1]
+    assert (challenge.kind, challenge.method, challenge.outcome) == (
+        "challenge",
+        "GET",
+        "delivered",
+    )
+    assert {r.method for r in records[2:]} == {"POST"}
