@@ -1,7 +1,8 @@
-"""Batch progress: per-state counts, done/failed, rate and ETA; a summary table at the end.
+"""Batch progress: a bar with done/failed/total, elapsed and ETA, the jobs in flight;
+a summary at the end that lists what did not succeed and counts what did.
 
-On a terminal (stderr is a TTY and ``rich`` is installed: the ``cli`` extra) the
-counts are a live display. Otherwise every state change is one plain log line on
+On a terminal (stderr is a TTY and ``rich`` is installed: the ``cli`` extra) this is
+a live display. Otherwise every state change is one plain log line on
 stderr, which suits CI logs and pipes. ``rich`` is imported only in the first case.
 """
 
@@ -9,12 +10,22 @@ from __future__ import annotations
 
 import sys
 import time
+import unicodedata
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from types import TracebackType
 from typing import Any, TextIO
 
-__all__ = ("FINAL_STATES", "STATE_ORDER", "Progress", "format_eta", "rich_wanted")
+__all__ = (
+    "FINAL_STATES",
+    "STATE_ORDER",
+    "Progress",
+    "cell_width",
+    "format_eta",
+    "plain_table",
+    "rich_wanted",
+    "start_live",
+)
 
 #: Display order of the states a job passes through.
 STATE_ORDER = (
@@ -32,6 +43,9 @@ STATE_ORDER = (
 )
 #: States a job does not leave during this run.
 FINAL_STATES = frozenset({"done", "skipped", "failed", "unknown", "bad"})
+# Not shown as in flight: finished, or not yet taken up.
+_NOT_IN_FLIGHT = FINAL_STATES | {"waiting"}
+_FLIGHT_ROWS = 12
 
 
 def format_eta(seconds: float | None) -> str:
@@ -70,6 +84,7 @@ class Progress:
         self._stream = stream if stream is not None else sys.stderr
         self._live_wanted = rich_wanted(self._stream) if live is None else live
         self._states: dict[str, str] = {}
+        self._details: dict[str, str] = {}
         self._finished_here = 0
         self._started = time.monotonic()
         self._live: Any = None
@@ -80,6 +95,10 @@ class Progress:
     def counts(self) -> Counter[str]:
         """How many jobs are in each state."""
         return Counter(self._states.values())
+
+    def elapsed(self) -> float:
+        """Seconds since the batch started."""
+        return time.monotonic() - self._started
 
     def rate(self) -> float | None:
         """Jobs finished in this run per minute, or None before the first."""
@@ -113,10 +132,12 @@ class Progress:
         if previous == state:
             return
         self._states[key] = state
+        if detail:
+            self._details[key] = detail
         if state in FINAL_STATES and state not in ("skipped", "bad") and previous is not None:
             self._finished_here += 1
         if self._live is not None:
-            self._live.update(self._render())
+            self._live.refresh()
         elif previous is not None or state in FINAL_STATES:
             suffix = f" {detail}" if detail else ""
             self._print(f"{key}: {state}{suffix} [{self.headline()}]")
@@ -135,28 +156,33 @@ class Progress:
 
     def _render(self) -> Any:
         from rich.console import Group
+        from rich.progress_bar import ProgressBar
         from rich.table import Table
         from rich.text import Text
 
-        table = Table(show_header=True, header_style="bold")
         counts = self.counts()
-        shown = [state for state in STATE_ORDER if counts[state]]
-        for state in shown:
-            table.add_column(state, justify="right")
-        table.add_row(*(str(counts[state]) for state in shown))
-        # The headline sits above the table: as a title it would wrap to the table width.
-        return Group(Text(self.headline()), table)
+        finished = sum(counts[state] for state in FINAL_STATES)
+        bar = Table.grid(padding=(0, 1))
+        bar.add_row(
+            ProgressBar(total=max(self.total, 1), completed=finished, width=30),
+            Text(f"{self.headline()}, elapsed {format_eta(self.elapsed())}"),
+        )
+        flying = [
+            (key, state) for key, state in self._states.items() if state not in _NOT_IN_FLIGHT
+        ]
+        rows = Table(show_header=bool(flying), header_style="bold", box=None, padding=(0, 2))
+        for column in ("in flight", "state", "task"):
+            rows.add_column(column)
+        for key, state in flying[:_FLIGHT_ROWS]:
+            rows.add_row(key, state, self._details.get(key, ""))
+        if len(flying) > _FLIGHT_ROWS:
+            rows.add_row(f"... and {len(flying) - _FLIGHT_ROWS} more", "", "")
+        return Group(bar, rows)
 
     def __enter__(self) -> Progress:
         if self._live_wanted:
-            from rich.console import Console
-            from rich.live import Live
-
-            self._console = Console(file=self._stream)
-            self._live = Live(
-                self._render(), console=self._console, refresh_per_second=4, transient=False
-            )
-            self._live.start()
+            self._live = start_live(self._stream, self._render)
+            self._console = self._live.console
         return self
 
     def __exit__(
@@ -167,28 +193,68 @@ class Progress:
     ) -> None:
         live, self._live = self._live, None
         if live is not None:
-            live.update(self._render())
             live.stop()
 
     # -- summary ------------------------------------------------------------------
 
     def summary(self, rows: Sequence[Sequence[str]]) -> None:
-        """The end-of-batch table: one row (job, state, task id, path or error) per job."""
+        """The end-of-batch table: every job that did not succeed, successes counted.
+
+        ``rows`` are (job, state, task id, path or error); a thousand successes make
+        one line, so the failures, unknowns and unfinished jobs stay in sight.
+        """
         header = ("job", "state", "task id", "result")
+        shown = [row for row in rows if row[1] not in ("done", "skipped")]
+        succeeded = len(rows) - len(shown)
+        skipped = sum(1 for row in rows if row[1] == "skipped")
+        tally = f"{succeeded} succeeded" + (f" ({skipped} skipped: done before)" if skipped else "")
         if self._console is not None:
             from rich.table import Table
 
-            table = Table(*header, title=self.headline())
-            for row in rows:
+            table = Table(*header, title=self.headline(), caption=tally)
+            for row in shown:
                 table.add_row(*row)
-            self._console.print(table)
+            self._console.print(table if shown else tally)
             return
-        widths = [len(h) for h in header]
-        for row in rows:
-            widths = [max(w, len(cell)) for w, cell in zip(widths, row, strict=True)]
-        lines = [self.headline()]
-        for row in (header, *rows):
-            lines.append(
-                "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
-            )
-        self._print("\n".join(lines))
+        lines = [self.headline(), *plain_table(header, shown)] if shown else [self.headline()]
+        self._print("\n".join([*lines, tally]))
+
+
+def start_live(stream: TextIO, render: Callable[[], Any], *, transient: bool = False) -> Any:
+    """A started ``rich`` Live display of ``render()`` on ``stream`` (4 refreshes a second).
+
+    ``render`` is called at each refresh, so elapsed times move on between updates.
+    """
+    from rich.console import Console
+    from rich.live import Live
+
+    live = Live(
+        console=Console(file=stream),
+        get_renderable=render,
+        refresh_per_second=4,
+        transient=transient,
+    )
+    live.start()
+    return live
+
+
+def cell_width(text: str) -> int:
+    """Terminal cells ``text`` takes: CJK characters take two."""
+    try:
+        from rich.cells import cell_len
+    except ImportError:
+        return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+    return cell_len(text)
+
+
+def plain_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
+    """Columns padded by cell width, so CJK names line up as well as Latin ones."""
+    widths = [cell_width(h) for h in header]
+    for row in rows:
+        widths = [max(w, cell_width(cell)) for w, cell in zip(widths, row, strict=True)]
+    return [
+        "  ".join(
+            cell + " " * (width - cell_width(cell)) for cell, width in zip(row, widths, strict=True)
+        ).rstrip()
+        for row in (header, *rows)
+    ]

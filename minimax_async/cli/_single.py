@@ -22,7 +22,7 @@ from minimax_async._status import TaskStatus
 from minimax_async._tasks import VideoAgentTask, VideoTask
 from minimax_async.cli._exit import API_ERROR, INTERRUPTED, OK, TASK_FAILED, TIMEOUT, CliError
 from minimax_async.cli._output import Output
-from minimax_async.cli._progress import rich_wanted
+from minimax_async.cli._progress import rich_wanted, start_live
 from minimax_async.cli._results import failed_record, poll_until_done, save_snapshot
 from minimax_async.cli._runner import Interrupt
 from minimax_async.models import TaskSnapshot
@@ -89,17 +89,7 @@ class TaskDisplay:
 
     def __enter__(self) -> TaskDisplay:
         if self._live_wanted:
-            from rich.console import Console
-            from rich.live import Live
-
-            # get_renderable: the elapsed time moves on between status changes.
-            self._live = Live(
-                console=Console(file=self._stream),
-                get_renderable=self._render,
-                refresh_per_second=4,
-                transient=True,
-            )
-            self._live.start()
+            self._live = start_live(self._stream, self._render, transient=True)
         return self
 
     def __exit__(

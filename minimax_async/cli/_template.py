@@ -12,6 +12,7 @@ from minimax_async.cli._exit import INTERRUPTED, OK, CliError
 from minimax_async.cli._options import open_client, settings_from
 from minimax_async.cli._output import Output
 from minimax_async.cli._params import check_image, in_user_words
+from minimax_async.cli._progress import plain_table
 from minimax_async.cli._runner import Interrupt, run_command
 from minimax_async.cli._single import check_out_file, collect
 
@@ -36,11 +37,12 @@ def list_templates(args: argparse.Namespace, parser: argparse.ArgumentParser) ->
             }
             print(json.dumps(row, ensure_ascii=False))
         return OK
-    width = max(len(t.name) for t in templates)
-    print(f"{'TEMPLATE_ID':<18}  {'NAME':<{width}}  REQUIRED INPUTS")
-    for t in templates:
-        needs = " + ".join(_input_flag(name) for name in t.required_inputs)
-        print(f"{t.template_id:<18}  {t.name:<{width}}  {needs}")
+    rows = [
+        (t.template_id, t.name, " + ".join(_input_flag(n) for n in t.required_inputs))
+        for t in templates
+    ]
+    # Padded by terminal cells: the cn catalogue's names are CJK, two cells a character.
+    print("\n".join(plain_table(("TEMPLATE_ID", "NAME", "REQUIRED INPUTS"), rows)))
     return OK
 
 

@@ -8,6 +8,7 @@ import pytest
 
 from minimax_async import __version__
 from minimax_async.cli._parser import build_parser
+from minimax_async.cli._progress import cell_width
 from tests.cli._helpers import run_process
 
 
@@ -78,3 +79,12 @@ def test_help_loads_neither_the_client_nor_aiohttp() -> None:
     imported = {line.rsplit("|", 1)[-1].strip() for line in probe.stderr.splitlines()}
     assert "minimax_async.cli._parser" in imported
     assert not {"aiohttp", "pydantic", "minimax_async._client"} & imported
+
+
+def test_template_list_aligns_cjk_names() -> None:
+    done = run_process("template", "list", "--region", "cn")
+    assert done.returncode == 0, done.stderr
+    rows = done.stdout.splitlines()[1:]
+    assert any(any("\u4e00" <= c <= "\u9fff" for c in row) for row in rows)  # CJK names
+    starts = {cell_width(row[: row.index("--")]) for row in rows}
+    assert len(starts) == 1, rows  # the REQUIRED INPUTS column starts at one cell

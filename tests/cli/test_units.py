@@ -22,7 +22,7 @@ from minimax_async._exceptions import (
 from minimax_async.cli import _exit
 from minimax_async.cli._mp4 import read_mp4_info
 from minimax_async.cli._output import Output, TaskRecord
-from minimax_async.cli._progress import Progress, format_eta
+from minimax_async.cli._progress import Progress, cell_width, format_eta, plain_table
 from minimax_async.models import TaskSnapshot
 
 VIDEOS = Path(minimax_async.__file__).parent / "emulator" / "videos"
@@ -117,8 +117,9 @@ def test_plain_progress_logs_transitions_and_summary() -> None:
     assert lines[0].startswith("a: Processing task 1 [done 0/2, failed 0")
     assert lines[1].startswith("a: done [done 1/2, failed 0")
     assert lines[2].startswith("b: failed boom [done 1/2, failed 1")
-    assert lines[-2].split() == ["a", "done", "1", "a.mp4"]
-    assert lines[-1].split() == ["b", "failed", "2", "boom"]
+    assert lines[-3].split() == ["job", "state", "task", "id", "result"]
+    assert lines[-2].split() == ["b", "failed", "2", "boom"]
+    assert lines[-1] == "1 succeeded"
 
 
 def test_format_eta() -> None:
@@ -128,15 +129,47 @@ def test_format_eta() -> None:
     assert format_eta(3720) == "1h02m"
 
 
-def test_live_progress_renders_counts_and_summary_with_rich() -> None:
+def test_live_progress_shows_a_bar_and_the_jobs_in_flight() -> None:
+    from rich.console import Console
+
     stream = io.StringIO()
-    with Progress(2, stream=stream, live=True) as progress:
-        progress.update("a", "waiting")
-        progress.update("b", "waiting")
+    with Progress(3, stream=stream, live=True) as progress:
+        for key in ("a", "b", "c"):
+            progress.update(key, "waiting")
         progress.update("a", "done", "a.mp4")
+        progress.update("b", "running", "task 42")
         progress.log("line 3: not valid JSON")
+        screen = io.StringIO()
+        Console(file=screen, width=100).print(progress._render())
     progress.summary([("a", "done", "1", "a.mp4"), ("b", "unknown", "", "not resent")])
+    drawn = screen.getvalue()
+    assert "━" in drawn  # the bar
+    assert "done 1/3, failed 0" in drawn
+    assert "elapsed" in drawn
+    assert "ETA" in drawn
+    in_flight = [line.split() for line in drawn.splitlines()[1:]]
+    assert ["b", "running", "task", "42"] in in_flight
+    assert not any(row and row[0] in ("a", "c") for row in in_flight)  # done, waiting
     text = stream.getvalue()
     assert "line 3: not valid JSON" in text
-    assert "done 1/2, failed 0" in text
     assert "not resent" in text
+
+
+def test_the_summary_of_a_thousand_jobs_lists_only_what_did_not_succeed() -> None:
+    stream = io.StringIO()
+    rows = [(f"job{i}", "done", str(i), f"job{i}.mp4") for i in range(997)]
+    rows += [("s", "skipped", "7", "s.mp4"), ("f", "failed", "8", "[1026] input sensitive")]
+    rows += [("u", "unknown", "", "may have reached MiniMax")]
+    Progress(1000, stream=stream, live=False).summary(rows)
+    lines = stream.getvalue().splitlines()
+    assert len(lines) == 5  # headline, header, two rows, the tally
+    assert [line.split()[0] for line in lines[2:4]] == ["f", "u"]
+    assert lines[-1] == "998 succeeded (1 skipped: done before)"
+
+
+def test_plain_tables_align_cjk_names_by_cell_width() -> None:
+    lines = plain_table(
+        ("ID", "NAME", "NEEDS"), [("1", "跳水 Diving", "--media"), ("2", "x", "--text")]
+    )
+    starts = [cell_width(line[: line.index("--")]) for line in lines[1:]]
+    assert starts[0] == starts[1]
