@@ -295,7 +295,8 @@ async def _open_journal(out_dir: Path) -> JSONLJournal:
     """The locked journal of ``out_dir``; CliError (exit 2) before anything is spent."""
     try:
         out_dir.mkdir(parents=True, exist_ok=True)  # noqa: ASYNC240 - once, before any I/O
-        journal = JSONLJournal(out_dir / JOURNAL_NAME)
+        # Kept for good: a pruned "done" would make the same command pay for it again.
+        journal = JSONLJournal(out_dir / JOURNAL_NAME, retention=None)
         await journal.start()
     except JournalLockedError:
         raise CliError(

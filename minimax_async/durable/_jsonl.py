@@ -7,6 +7,7 @@ single ``write`` and ``fsync``-ed before the call returns::
 
     {"key": ..., "state": "intent", "fingerprint": ..., "body": {...}, ...}   an entry
     {"claim": TASK_ID, "owner": ..., "until": ...}                            a handler claim
+    {"forget": KEY}                                                           pruned (retention)
 
 Reading replays the lines in order (the last word on a key wins). A torn last line
 (the process killed mid-write) is dropped and cut off so the next record starts on a
@@ -30,7 +31,7 @@ from typing import Any
 
 from minimax_async._exceptions import ClosedError, JournalLockedError
 from minimax_async.durable._journal import MemoryJournal
-from minimax_async.durable._records import JournalEntry
+from minimax_async.durable._records import DEFAULT_RETENTION, JournalEntry
 
 __all__ = ("JSONLJournal",)
 
@@ -43,8 +44,8 @@ if sys.platform != "win32":
 class JSONLJournal(MemoryJournal):
     """A :class:`TaskJournal` kept in a JSON Lines file, locked to one process."""
 
-    def __init__(self, path: str | Path) -> None:
-        super().__init__()
+    def __init__(self, path: str | Path, *, retention: float | None = DEFAULT_RETENTION) -> None:
+        super().__init__(retention=retention)
         self.path = Path(path)
         self._fd: int | None = None
         self._closed = False
@@ -66,6 +67,8 @@ class JSONLJournal(MemoryJournal):
             os.close(fd)
             raise
         self._fd = fd
+        if self.retention is not None:
+            await self.prune()
 
     async def aclose(self) -> None:
         """Close the file and release the lock; every record is already durable."""
@@ -97,7 +100,11 @@ class JSONLJournal(MemoryJournal):
         return end
 
     def _apply(self, record: dict[str, Any]) -> None:
-        if "claim" in record:
+        if "forget" in record:
+            entry = self._entries.get(str(record["forget"]))
+            if entry is not None:
+                super()._forget(entry)
+        elif "claim" in record:
             owner = record.get("owner")
             claim = None if owner is None else (str(owner), float(record["until"]))
             super()._set_claim(str(record["claim"]), claim)
@@ -114,6 +121,11 @@ class JSONLJournal(MemoryJournal):
         owner, until = claim if claim is not None else (None, None)
         self._append(json.dumps({"claim": task_id, "owner": owner, "until": until}))
         super()._set_claim(task_id, claim)
+
+    def _forget(self, entry: JournalEntry) -> None:
+        # Pruned for good: a tombstone, so a replay does not bring the entry back.
+        self._append(json.dumps({"forget": entry.key}))
+        super()._forget(entry)
 
     def _append(self, line: str) -> None:
         if self._fd is None:

@@ -80,3 +80,18 @@ async def test_a_second_process_is_locked_out(tmp_path: Path) -> None:
     assert b"in use by another process" in held.stdout
     free = await anyio.run_process([sys.executable, "-c", probe, str(path)], check=False)
     assert free.returncode == 0
+
+
+async def test_pruning_is_for_good_and_runs_at_start(tmp_path: Path) -> None:
+    path = tmp_path / "journal.jsonl"
+    async with JSONLJournal(path, retention=None) as first:
+        for key in ("a", "b"):
+            await first.record_intent(new_entry(key, "video", {"prompt": key}))
+        await first.record_refused("a", "InvalidRequestError: bad")
+        assert await first.prune(older_than=0) == 1
+    async with JSONLJournal(path, retention=None) as second:
+        assert [e.key for e in await second.entries()] == ["b"]  # "a" did not come back
+        await second.record_refused("b", "InvalidRequestError: bad")
+    # retention=0: everything closed is due, and start() prunes by itself.
+    async with JSONLJournal(path, retention=0) as third:
+        assert await third.entries() == []
