@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 
 from minimax_async._exceptions import InvalidInputError
+from minimax_async._v2_rules import is_v2_model
 from minimax_async.cli._exit import INTERRUPTED, CliError
 from minimax_async.cli._options import open_client, settings_from
 from minimax_async.cli._output import Output
@@ -58,13 +59,34 @@ def _checked_params(args: argparse.Namespace) -> VideoParams:
     )
 
 
+def _refuse_v2_flags(args: argparse.Namespace) -> None:
+    given = [
+        flag
+        for flag, value in (
+            ("--ratio", args.ratio),
+            ("--reference-image", args.reference_image),
+            ("--reference-video", args.reference_video),
+            ("--reference-audio", args.reference_audio),
+            ("--prompt-expansion-mode", args.prompt_expansion_mode),
+        )
+        if value
+    ]
+    if given:
+        raise CliError(f"{given[0]}: only MiniMax-H3 models take it; add --model MiniMax-H3")
+
+
 def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     """Check the flags and the output path, create the task, wait for it, save the video."""
     out = Output(json_mode=args.json)
     interrupt = Interrupt()
+    if is_v2_model(args.model):
+        from minimax_async.cli._v2 import generate
+
+        return generate(args, out, interrupt)
 
     async def body() -> int:
         # Every local check runs before the emulator or the client is even started.
+        _refuse_v2_flags(args)
         settings = settings_from(args)
         params = _params(args)
         check_out_file(args.out)

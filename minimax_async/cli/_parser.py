@@ -155,6 +155,21 @@ def _generate(subparsers: Any) -> None:
         default=None,
         help="follow the prompt literally",
     )
+    v2 = parser.add_argument_group("MiniMax-H3 and H3-Max (--model MiniMax-H3, the V2 API)")
+    v2.add_argument("--ratio", help="16:9, 9:16, 1:1, 4:3, 3:4, 21:9 or adaptive")
+    for kind, what in (("image", "an image"), ("video", "an MP4/MOV clip"), ("audio", "a WAV/MP3")):
+        v2.add_argument(
+            f"--reference-{kind}",
+            action="append",
+            default=[],
+            metavar=kind.upper(),
+            help=f"{what} to follow: a path, URL or mm_file:// (repeatable, in order)",
+        )
+    v2.add_argument(
+        "--prompt-expansion-mode",
+        choices=("disabled", "balanced", "quality"),
+        help="MiniMax-H3-Max only: how far MiniMax rewrites the prompt",
+    )
     _out(parser, "TASK_ID.mp4")
     _connection(parser)
     _waiting(parser)
@@ -280,6 +295,49 @@ def _lookups(subparsers: Any) -> None:
     _connection(download)
 
 
+def _v2(subparsers: Any) -> None:
+    listing = _command(
+        subparsers,
+        "list",
+        "minimax_async.cli._v2:list_tasks",
+        help="list MiniMax-H3 (V2) tasks of the last 7 days, newest first",
+    )
+    listing.add_argument(
+        "--status",
+        choices=("queued", "running", "succeeded", "failed", "cancelled"),
+        help="only tasks in this status",
+    )
+    listing.add_argument(
+        "--task-id", action="append", default=[], metavar="TASK_ID", help="only these (repeatable)"
+    )
+    listing.add_argument("--model", help="only this model: MiniMax-H3 or MiniMax-H3-Max")
+    listing.add_argument(
+        "--task-type",
+        choices=("generation", "h3_context_ir", "regeneration"),
+        help="only this kind of task",
+    )
+    listing.add_argument("--limit", type=int, metavar="N", help="show at most N tasks")
+    _connection(listing)
+
+    cancel = _command(
+        subparsers,
+        "cancel",
+        "minimax_async.cli._v2:cancel",
+        help="cancel a queued MiniMax-H3 (V2) task (not billed)",
+    )
+    cancel.add_argument("task_id", metavar="TASK_ID", help="the task id MiniMax returned")
+    _connection(cancel)
+
+    upload = _command(
+        subparsers,
+        "upload",
+        "minimax_async.cli._v2:upload",
+        help="upload an image, clip or audio for --reference-*; prints its mm_file:// id",
+    )
+    upload.add_argument("file", type=Path, metavar="FILE", help="the media file (kept 7 days)")
+    _connection(upload)
+
+
 def _emulator(subparsers: Any) -> None:
     # Its options are the emulator's own (and importing them loads aiohttp): 'main'
     # hands 'minimax-async emulator ...' to the emulator's parser before this one runs.
@@ -302,6 +360,6 @@ def build_parser(version: str) -> CliParser:
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {version}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for add in (_generate, _batch, _template, _lookups, _emulator):
+    for add in (_generate, _batch, _template, _lookups, _v2, _emulator):
         add(subparsers)
     return parser

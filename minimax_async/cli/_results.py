@@ -16,12 +16,12 @@ from minimax_async._exceptions import (
     TaskFailedError,
     TaskTimeoutError,
 )
-from minimax_async._tasks import VideoAgentTask, VideoTask
+from minimax_async._tasks import V2VideoTask, VideoAgentTask, VideoTask
 from minimax_async._v2_rules import is_v2_model
 from minimax_async.cli._mp4 import read_mp4_info
 from minimax_async.cli._output import TaskRecord
 from minimax_async.cli._params import VideoParams
-from minimax_async.models import TaskSnapshot
+from minimax_async.models import TaskSnapshot, V2Snapshot
 
 __all__ = (
     "create_kwargs",
@@ -59,7 +59,7 @@ async def create_video(client: AsyncMiniMax, params: VideoParams) -> VideoTask:
     if is_v2_model(kwargs.get("model")):
         # Refused before anything is sent: the CLI's V2 flags and saving are not there.
         raise InvalidInputError(
-            "--model", kwargs["model"], "the CLI creates V1 tasks only for now; use the SDK"
+            "--model", kwargs["model"], "batch jobs take V1 models only for now; use generate"
         )
     task = await client.video.create(**kwargs)
     assert isinstance(task, VideoTask)  # a V1 model always gives a V1 handle
@@ -75,7 +75,11 @@ async def save_snapshot(
     agent: bool = False,
 ) -> TaskRecord:
     """Download a Success task's video (from its query answer) to ``path``."""
-    if agent and snapshot.video_url:
+    if isinstance(snapshot, V2Snapshot) and snapshot.video_url:
+        # As for agents: the handle's result re-queries when content.url expired.
+        v2_video = await client.video.v2.task(snapshot.task_id).result()
+        saved = await v2_video.download(path)
+    elif agent and snapshot.video_url:
         # The handle's result re-queries, so an expired video_url is replaced.
         video = await client.video_agent.task(snapshot.task_id).result()
         saved = await video.download(path)
@@ -104,7 +108,7 @@ def describe_saved(snapshot: TaskSnapshot, saved: Path, *, name: str | None = No
 
 
 async def poll_until_done(
-    task: VideoTask | VideoAgentTask,
+    task: VideoTask | VideoAgentTask | V2VideoTask,
     *,
     patience: float | None,
     interval: float,

@@ -19,7 +19,7 @@ from typing import Any, TextIO
 from minimax_async._client import AsyncMiniMax
 from minimax_async._exceptions import MiniMaxError, TaskFailedError, TaskTimeoutError
 from minimax_async._status import TaskStatus
-from minimax_async._tasks import VideoAgentTask, VideoTask
+from minimax_async._tasks import V2VideoTask, VideoAgentTask, VideoTask
 from minimax_async.cli._exit import API_ERROR, INTERRUPTED, OK, TASK_FAILED, TIMEOUT, CliError
 from minimax_async.cli._output import Output
 from minimax_async.cli._progress import rich_wanted, start_live
@@ -29,7 +29,7 @@ from minimax_async.models import TaskSnapshot
 
 __all__ = ("TaskDisplay", "check_out_file", "collect")
 
-Task = VideoTask | VideoAgentTask
+Task = VideoTask | VideoAgentTask | V2VideoTask
 
 
 def check_out_file(path: Path | None, flag: str = "--out") -> None:
