@@ -375,7 +375,7 @@ class V2Api:
             if not isinstance(part, BodyPartReader):
                 raise Refused("body", "<nested multipart>", "must be flat multipart/form-data")
             if part.name == "purpose":
-                purpose = (await part.text()).strip()
+                purpose = (await _read_part(part, 256)).decode("utf-8", "replace").strip()
             elif part.name == "file":
                 filename = part.filename or filename
                 data = await _read_part(part, limit)
@@ -447,7 +447,9 @@ async def _read_part(part: BodyPartReader, limit: int) -> bytes:
     while chunk := await part.read_chunk():
         size += len(chunk)
         if size > limit:
-            raise Refused("file", f"<over {limit} bytes>", f"larger than {limit // 2**20} MB")
+            raise Refused(
+                part.name or "part", f"<over {limit} bytes>", f"larger than {limit} bytes"
+            )
         chunks.append(chunk)
     return b"".join(chunks)
 

@@ -329,3 +329,13 @@ async def test_regeneration_needs_a_succeeded_768p_h3_source(
         {"model": "MiniMax-H3", "source_task_id": source, "resolution": "2K"}, REGEN
     )
     assert "whitelist" in answer["error"]["message"]
+
+
+async def test_an_oversized_purpose_field_is_refused(v2: V2, minimax_emulator: Emulator) -> None:
+    form = aiohttp.FormData(default_to_multipart=True)
+    form.add_field("purpose", "video_generation_input" * 100)
+    form.add_field("file", png(300, 300), filename="a.png")
+    status, body = await v2.call("POST", "/v1/files/upload", data=form)
+    assert (status, body["base_resp"]["status_code"]) == (400, 2013)
+    assert body["base_resp"]["status_msg"].startswith("invalid params, purpose=")
+    assert minimax_emulator.uploads == {}

@@ -369,3 +369,14 @@ async def test_inspection_records_v2_requests(v2: V2, minimax_emulator: Emulator
     assert (create.http_status, create.status_code, create.task_id) == (200, 0, task_id)
     assert (refused.http_status, refused.status_code) == (400, 2013)
     assert refused.json["duration"] == 99
+
+
+async def test_h3_max_runs_on_its_own_faster_timer(v2: V2, minimax_emulator: Emulator) -> None:
+    minimax_emulator.config.v2_queued_seconds = 0.0
+    minimax_emulator.config.v2_running_seconds = 1000.0
+    minimax_emulator.config.v2_max_running_seconds = 0.0
+    slow = await v2.created(t2v())
+    fast = await v2.created(t2v(model="MiniMax-H3-Max"))
+    await minimax_emulator.wait_for_v2_status(fast, "succeeded")
+    await minimax_emulator.wait_for_v2_status(slow, "running")
+    assert (await v2.task(slow))["status"] == "running"
