@@ -25,9 +25,9 @@ Pushes are unsigned hints: with ``confirm`` a terminal push only triggers a quer
 whose answer rules; a non-terminal push only moves the status forward. The bus shares
 every push between worker processes as a hint too, never as a verdict, so a forged push
 on one worker cannot silence the genuine one on another. A poll that fails with a
-transient error (:func:`minimax_async._retry.is_transient`) counts as a poll without
-news; any other error fails the waiters at once. This is the only place task queries
-are retried.
+transient error (:func:`minimax_async._retry.is_transient`) is asked again after the
+retry backoff (``max_retries`` times in a row, then on the schedule); any other error
+fails the waiters at once. This is the only place task queries are retried.
 """
 
 from __future__ import annotations
