@@ -8,6 +8,7 @@ Every rule of :mod:`minimax_async._v2_rules` is checked before the paid request.
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -16,7 +17,12 @@ from minimax_async._ref import TaskRef
 from minimax_async._tasks import V2VideoTask
 from minimax_async._transport import is_unaccepted
 from minimax_async._v2_content import LocalMedia, MediaInput, build_content
-from minimax_async._v2_rules import REGEN_TEXT_MAX_CHARS, check_v2_inputs, check_v2_params
+from minimax_async._v2_rules import (
+    REGEN_TEXT_MAX_CHARS,
+    check_v2_inputs,
+    check_v2_params,
+    is_v2_model,
+)
 from minimax_async.models import (
     V2DeleteResponse,
     V2Extra,
@@ -166,6 +172,43 @@ class VideosV2(TaskResource):
             extra_headers=extra_headers,
         )
         return V2VideoTask(ref, self._engine, self)
+
+    async def candidates(
+        self, body: Mapping[str, Any], *, since: float, until: float | None = None
+    ) -> list[V2Task]:
+        """Tasks that may be what an ambiguous V2 create made: for ``reconcile()``.
+
+        V2 has no idempotency key, and a task does not echo its prompt, so a create that
+        timed out is looked for by what it does report: the list's tasks of the same
+        model and task type, created between ``since`` and ``until`` (Unix seconds; an
+        ``AmbiguousCreateError``'s send time, or a journal entry's ``created_at``, give
+        them; 60 s of clock skew are allowed each side), with the body's resolution
+        and duration, and its ratio where the task reports a concrete one. Exactly one
+        candidate settles it: ``client.reconcile(entry.key, task_id=found[0].id)``;
+        none after a few minutes means it was never created.
+        """
+        model = body.get("model")
+        if not isinstance(model, str) or not is_v2_model(model):
+            raise InvalidInputError("body.model", model, "must be a V2 model's create body")
+        low, high = since - 60, (until if until is not None else time.time()) + 60
+        task_type = "regeneration" if "source_task_id" in body else "generation"
+        found = []
+        async for task in self.list(model=model, task_type=task_type, page_size=50):
+            created = task.created_at or 0
+            if created < low:
+                break  # newest first: the rest are older still
+            if created > high:
+                continue
+            same = task.resolution in (None, body.get("resolution")) and task.duration in (
+                None,
+                body.get("duration"),
+            )
+            ratio = body.get("ratio")
+            if task.ratio not in (None, "", "adaptive") and ratio not in (None, "adaptive"):
+                same = same and task.ratio == ratio
+            if same:
+                found.append(task)
+        return found
 
     def task(self, task_id: str | int) -> V2VideoTask:
         """A handle for an existing V2 task id (e.g. created by another process)."""

@@ -7,6 +7,7 @@ and with the bundled receiver by V2 pushes (with delivery faults on).
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any, Final
@@ -364,3 +365,19 @@ async def test_regeneration_by_task_and_its_local_refusals(
         await client.video.regenerate(base_video=CLIP_3S, prompt="x")
     assert too_small.value.field == "base_video"
     assert "area" in too_small.value.rule  # 384x256 is no 768P output
+
+
+async def test_candidates_find_what_an_ambiguous_create_may_have_made(
+    client: AsyncMiniMax, emu: Emulator
+) -> None:
+    since = time.time()
+    wanted = await client.video.create(model=H3, prompt="the one", duration=5, resolution="768P")
+    await client.video.create(model=H3, prompt="other size", duration=5, resolution="2K")
+    await client.video.create(model=H3, prompt="other length", duration=6, resolution="768P")
+    body = emu.v2_tasks[wanted.task_id].request
+    found = await client.video.v2.candidates(body, since=since)
+    assert [t.id for t in found] == [wanted.task_id]
+    # Nothing in a window before any of them.
+    assert await client.video.v2.candidates(body, since=since - 3600, until=since - 120) == []
+    with pytest.raises(InvalidInputError):
+        await client.video.v2.candidates({"model": "MiniMax-Hailuo-02"}, since=since)
