@@ -23,7 +23,7 @@ import time
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from minimax_async._exceptions import InvalidInputError, MiniMaxError
 from minimax_async._ref import KINDS, TaskRef
@@ -32,6 +32,14 @@ from minimax_async.durable._journal import TaskJournal
 from minimax_async.durable._records import JournalEntry, TaskKind, new_entry
 from minimax_async.models import TaskSnapshot
 
+if TYPE_CHECKING:
+    from typing import TypeAlias
+
+    from minimax_async._tasks import V2VideoTask, VideoAgentTask, VideoTask
+
+    #: A re-attached task handle, of whichever API created the task.
+    AnyTask: TypeAlias = VideoTask | VideoAgentTask | V2VideoTask
+
 __all__ = ("Durability", "ResultHandler", "ResumeReport")
 
 logger = logging.getLogger(__name__)
@@ -39,7 +47,7 @@ logger = logging.getLogger(__name__)
 #: A result handler: gets the finished entry (``entry.snapshot`` is terminal).
 ResultHandler = Callable[[JournalEntry], Awaitable[None]]
 #: Builds the task handle for a task (the client's resources).
-HandleFactory = Callable[[TaskRef], Any]
+HandleFactory = Callable[[TaskRef], "AnyTask"]
 
 
 #: V2 tasks can be queried for 7 days after they were created (reference V2 §4).
@@ -60,7 +68,7 @@ class ResumeReport:
     reported here instead of re-attached.
     """
 
-    tasks: list[Any] = field(default_factory=list)
+    tasks: list[AnyTask] = field(default_factory=list)
     ambiguous: list[JournalEntry] = field(default_factory=list)
     handlers: int = 0
     expired: list[JournalEntry] = field(default_factory=list)
@@ -90,7 +98,7 @@ class Durability:
         """How to build a task handle (the client does this once)."""
         self._make_handle = make_handle
 
-    def _handle_for(self, ref: TaskRef) -> Any:
+    def _handle_for(self, ref: TaskRef) -> AnyTask:
         if self._make_handle is None:
             raise RuntimeError("Durability.bind() was not called")
         return self._make_handle(ref)

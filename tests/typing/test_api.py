@@ -102,3 +102,10 @@ async def test_public_api_types(tmp_path: Path) -> None:
             assert_type(await result.download(tmp_path / "a.mp4"), Path)
     assert path.stat().st_size > 0
     assert done
+
+
+async def _resumed_tasks_are_typed(client: AsyncMiniMax) -> None:
+    # Only type-checked: a resumed handle is one of the three, never Any.
+    report = await client.resume()
+    for task in report.tasks:
+        assert_type(task, VideoTask | VideoAgentTask | V2VideoTask)

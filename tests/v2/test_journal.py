@@ -12,7 +12,7 @@ from pathlib import Path
 import anyio
 import pytest
 
-from minimax_async import AsyncMiniMax, SQLiteJournal, V2VideoTask
+from minimax_async import AsyncMiniMax, SQLiteJournal, V2Video, V2VideoTask
 from minimax_async.durable import JournalEntry
 from minimax_async.emulator import Emulator, EmulatorConfig
 
@@ -64,7 +64,7 @@ async def test_a_v2_task_is_journaled_resumed_and_handled_once(
             videos = await asyncio.gather(*(t.result() for t in report.tasks))
             await second.drain()
             again = await second.resume()
-    assert all(v.url for v in videos)
+    assert all(isinstance(v, V2Video) and v.url for v in videos)
     assert sum(ran.values()) == 2
     assert len(ran) == 2  # once per task
     assert again.tasks == []
