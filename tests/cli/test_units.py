@@ -19,6 +19,7 @@ from minimax_async._exceptions import (
     ServerError,
     TaskFailedError,
 )
+from minimax_async._status import TaskStatus
 from minimax_async.cli import _exit
 from minimax_async.cli._mp4 import read_mp4_info
 from minimax_async.cli._output import Output, TaskRecord
@@ -173,3 +174,24 @@ def test_plain_tables_align_cjk_names_by_cell_width() -> None:
     )
     starts = [cell_width(line[: line.index("--")]) for line in lines[1:]]
     assert starts[0] == starts[1]
+
+
+def test_the_single_task_display_is_live_on_a_terminal_and_lines_otherwise() -> None:
+    from rich.console import Console
+
+    from minimax_async.cli._single import TaskDisplay
+
+    plain = io.StringIO()
+    with TaskDisplay("42", stream=plain, live=False) as display:
+        display.show(TaskStatus.QUEUEING)
+        display.show(TaskStatus.QUEUEING)
+        display.show(TaskStatus.PROCESSING)
+    assert [line.split(" (")[0] for line in plain.getvalue().splitlines()] == [
+        "minimax-async: task 42: Queueing",
+        "minimax-async: task 42: Processing",
+    ]
+    with TaskDisplay("42", stream=io.StringIO(), live=True) as live:
+        live.show(TaskStatus.PROCESSING)
+        screen = io.StringIO()
+        Console(file=screen, width=80).print(live._render())
+    assert "task 42: Processing (" in screen.getvalue()  # status, elapsed and the id
