@@ -49,6 +49,7 @@ _RATE = "rate limit, please retry later"
 _INJECTED = {500: (1000, "internal error"), 529: (1000, "service overloaded, please retry later")}
 _LIST_FILTERS = ("filter.status", "filter.task_ids", "filter.model", "filter.task_type")
 _TASK_TYPES = ("generation", "h3_context_ir", "regeneration")
+_MB = 1024 * 1024
 
 Handler = Callable[["V2Api", web.Request, str], Awaitable[web.StreamResponse]]
 
@@ -447,9 +448,9 @@ async def _read_part(part: BodyPartReader, limit: int) -> bytes:
     while chunk := await part.read_chunk():
         size += len(chunk)
         if size > limit:
-            raise Refused(
-                part.name or "part", f"<over {limit} bytes>", f"larger than {limit} bytes"
-            )
+            # In MB as the reference states the caps (the largest is video's 50 MB).
+            cap = f"{limit / _MB:g} MB" if limit >= _MB else f"{limit} bytes"
+            raise Refused(part.name or "part", f"<over {cap}>", f"must be at most {cap}")
         chunks.append(chunk)
     return b"".join(chunks)
 
