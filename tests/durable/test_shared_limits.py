@@ -235,3 +235,70 @@ async def test_four_workers_keep_the_accounts_rate_and_cap(tmp_path: Path, prefi
     )
     assert excess <= 1  # see the module docstring
     assert most_at_once(running) <= cap
+
+
+class RedisProxy:
+    """A TCP relay to the test Redis that can be cut and restored on the same port."""
+
+    def __init__(self) -> None:
+        self.port = closed_port()
+        self._server: asyncio.Server | None = None
+        self._links: set[asyncio.StreamWriter] = set()
+
+    async def start(self) -> None:
+        self._server = await asyncio.start_server(self._relay, "127.0.0.1", self.port)
+
+    async def cut(self) -> None:
+        """Stop listening and drop every relayed connection: Redis is gone."""
+        assert self._server is not None
+        self._server.close()
+        for writer in list(self._links):
+            writer.transport.abort()
+        await self._server.wait_closed()
+
+    async def _relay(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        up_reader, up_writer = await asyncio.open_connection("127.0.0.1", 6379)
+        self._links |= {writer, up_writer}
+
+        async def pump(src: asyncio.StreamReader, dst: asyncio.StreamWriter) -> None:
+            try:
+                while data := await src.read(65536):
+                    dst.write(data)
+                    await dst.drain()
+            except OSError:
+                pass
+            finally:
+                dst.transport.abort()
+
+        await asyncio.gather(pump(reader, up_writer), pump(up_reader, writer))
+        self._links -= {writer, up_writer}
+
+
+@needs_redis
+@pytest.mark.redis
+async def test_redis_going_away_and_coming_back(
+    prefix: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    proxy = RedisProxy()
+    await proxy.start()
+    via = RedisLimits(f"redis://127.0.0.1:{proxy.port}/0", prefix=prefix, workers=2, retry_after=0)
+    pool = via.in_flight_limiter(KEY, 4)
+    assert isinstance(pool, SharedInFlightLimiter)
+    try:
+        with anyio.fail_after(DEADLINE), caplog.at_level(logging.WARNING):
+            first = await pool.acquire()
+            assert pool.held == 1  # a lease in Redis
+            await proxy.cut()
+            second = await pool.acquire()
+            assert (pool.held, pool.in_flight) == (1, 1)  # this worker's share: 4 // 2
+            await proxy.start()
+            third = await pool.acquire()
+            assert pool.held == 2  # shared again
+            for slot in (first, second, third):
+                slot.release()
+        said = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+        assert any("unreachable" in line and "1/2" in line for line in said)
+        assert any("is back" in line for line in said)
+    finally:
+        await via.aclose()
+        await proxy.cut()
