@@ -1,7 +1,8 @@
 """One SDK download in a fresh process: ``python -m bench.download_client BASE DEST``.
 
-Prints one JSON line: seconds for ``client.files.download`` and the process's peak
-RSS before and after (the growth is what the download itself cost in memory).
+Prints one JSON line: wall and CPU seconds (all threads) for ``client.files.download``
+and the process's peak RSS before and after (the growth is what the download itself
+cost in memory).
 """
 
 from __future__ import annotations
@@ -25,10 +26,15 @@ async def _download(base_url: str, dest: str) -> dict[str, float]:
     async with AsyncMiniMax(api_key="bench-key", base_url=base_url) as client:
         await client.files.download(1, dest + ".warm")  # connection and imports warm
         before = _peak_rss_kib()
-        started = time.perf_counter()
+        cpu, started = time.process_time(), time.perf_counter()
         await client.files.download(1, dest)
-        seconds = time.perf_counter() - started
-    return {"seconds": seconds, "rss_before_kib": before, "rss_after_kib": _peak_rss_kib()}
+        seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+    return {
+        "seconds": seconds,
+        "cpu_seconds": cpu,
+        "rss_before_kib": before,
+        "rss_after_kib": _peak_rss_kib(),
+    }
 
 
 def main() -> None:
