@@ -284,6 +284,8 @@ class SharedRateLimiter(RateLimiter):
             late = float(await self._limits.run("pause", [self._pause_key], [0])) / 1000.0
         except RedisUnavailableError:
             late = 0.0
+        # This worker's own pause holds even before its write reaches Redis.
+        late = max(late, self._paused_until - self._clock())
         if late > 0:
             await self._sleep(late)
 
