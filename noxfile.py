@@ -65,13 +65,15 @@ def examples(session: nox.Session) -> None:
 def bench(session: nox.Session) -> None:
     """Benchmarks into bench/results/; ``nox -s bench -- --full`` for the long run.
 
-    wrk (a C load generator) comes from Debian; it is installed here when missing and
-    apt-get is usable, so the loader is never the Python process being measured.
+    wrk (a C load generator) and curl (the download suite's baseline) come from Debian;
+    they are installed here when missing and apt-get is usable, so the loader is never
+    the Python process being measured.
     """
-    if shutil.which("wrk") is None:
+    missing = [tool for tool in ("wrk", "curl") if shutil.which(tool) is None]
+    if missing:
         if shutil.which("apt-get") is None or os.geteuid() != 0:
-            session.error("wrk is missing: install the Debian package `wrk`")
+            session.error(f"missing: install the Debian package(s) {' '.join(missing)}")
         session.run("apt-get", "update", "-q", external=True)
-        session.run("apt-get", "install", "-y", "-q", "wrk", external=True)
+        session.run("apt-get", "install", "-y", "-q", *missing, external=True)
     session.install("-e", ".[dev,bench]")
     session.run("python", "-m", "bench", *session.posargs, env={"PYTHONPATH": os.fspath(ROOT)})
