@@ -217,6 +217,12 @@ class AsyncMiniMax:
             return self.video.task(data.get("task_id", ""))
         if wanted == "agent":
             return self.video_agent.task(data.get("task_id", ""))
+        if wanted == "v2" and data.get("task_type") == "h3_context_ir":
+            raise InvalidInputError(
+                "task_type",
+                "h3_context_ir",
+                "a prompt-enhancement task: re-attach it with client.video.v2.prompt_task(id)",
+            )
         if wanted == "v2":
             return self.video.v2.task(data.get("task_id", ""))
         raise InvalidInputError("kind", wanted, "must be 'video', 'agent' or 'v2'")

@@ -36,6 +36,8 @@ __all__ = (
     "AgentVideo",
     "ResultWaiter",
     "TaskKind",
+    "V2Prompt",
+    "V2PromptTask",
     "V2Video",
     "V2VideoTask",
     "Video",
@@ -274,3 +276,28 @@ class V2VideoTask(_TaskHandle[V2Video]):
             snapshot=snap,
             _engine=self._engine,
         )
+
+
+@dataclass(frozen=True, eq=False)
+class V2Prompt:
+    """A finished H3-Context-IR task: MiniMax's structured, enhanced ``prompt`` (text)."""
+
+    task_id: str
+    prompt: str
+    usage: V2Usage | None
+    snapshot: V2Snapshot = field(repr=False)
+
+
+class V2PromptTask(_TaskHandle[V2Prompt]):
+    """A ``/v2/h3_context_ir`` task; ``await task.result()`` gives a :class:`V2Prompt`."""
+
+    __slots__ = ()
+
+    def to_dict(self) -> dict[str, str]:
+        """As for every handle, plus the task type, so the record re-attaches to this."""
+        return {**super().to_dict(), "task_type": "h3_context_ir"}
+
+    def _make_result(self, snap: TaskSnapshot) -> V2Prompt:
+        if not isinstance(snap, V2Snapshot) or not (snap.task.content and snap.task.content.prompt):
+            raise UnexpectedResponseError(f"task {self.task_id} succeeded but has no prompt")
+        return V2Prompt(self.task_id, snap.task.content.prompt, snap.task.usage, snap)

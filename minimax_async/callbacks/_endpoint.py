@@ -201,6 +201,7 @@ def _parse_v2_push(data: dict[str, Any]) -> tuple[TaskSnapshot | None, dict[str,
         return None, _rule(field, first.get("input"), first["msg"])
     if snapshot.status is TaskStatus.UNKNOWN:
         return None, _rule("task.status", task.get("status"), "must be a known V2 task status")
-    if snapshot.status is TaskStatus.SUCCESS and not snapshot.video_url:
-        return None, _rule("task.content.url", None, "a succeeded push needs one")
+    content = snapshot.task.content
+    if snapshot.status is TaskStatus.SUCCESS and not (content and (content.url or content.prompt)):
+        return None, _rule("task.content", None, "a succeeded push needs its url (or prompt)")
     return snapshot, _OK

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from minimax_async._exceptions import InvalidInputError
 from minimax_async._ref import TaskRef
-from minimax_async._tasks import V2VideoTask
+from minimax_async._tasks import V2PromptTask, V2VideoTask
 from minimax_async._transport import is_unaccepted
 from minimax_async._v2_content import LocalMedia, MediaInput, build_content
 from minimax_async._v2_rules import (
@@ -37,10 +37,19 @@ if TYPE_CHECKING:
     from minimax_async._engine import TaskEngine
     from minimax_async.resources.files import Files
 
-__all__ = ("CREATE_PATH", "QUERY_PATH", "REGENERATION_PATH", "TASK_TYPES", "V2Pager", "VideosV2")
+__all__ = (
+    "CONTEXT_IR_PATH",
+    "CREATE_PATH",
+    "QUERY_PATH",
+    "REGENERATION_PATH",
+    "TASK_TYPES",
+    "V2Pager",
+    "VideosV2",
+)
 
 CREATE_PATH = "/v2/video_generation"
 REGENERATION_PATH = "/v2/video_regeneration"
+CONTEXT_IR_PATH = "/v2/h3_context_ir"
 QUERY_PATH = V2_QUERY_PATH
 TASK_TYPES = ("generation", "h3_context_ir", "regeneration")
 
@@ -210,9 +219,51 @@ class VideosV2(TaskResource):
                 found.append(task)
         return found
 
+    async def context_ir(
+        self,
+        *,
+        prompt: Any,
+        first_frame_image: MediaInput | None = None,
+        last_frame_image: MediaInput | None = None,
+        reference_images: Sequence[MediaInput] | None = None,
+        reference_videos: Sequence[MediaInput] | None = None,
+        reference_audios: Sequence[MediaInput] | None = None,
+        duration: Any = None,
+        ratio: Any = None,
+        callback_url: str | None = None,
+        timeout: float | None = None,
+    ) -> V2PromptTask:
+        """MiniMax-H3's prompt enhancement (``POST /v2/h3_context_ir``, §8.1): no video.
+
+        The same content rules as a create (the same checks run), without resolution
+        or ``extra``; the result is the enhanced prompt, to send to a create or a
+        regeneration. Billed by tokens.
+        """
+        body = await self.body(
+            model="MiniMax-H3",
+            prompt=prompt,
+            first_frame_image=first_frame_image,
+            last_frame_image=last_frame_image,
+            reference_images=reference_images,
+            reference_videos=reference_videos,
+            reference_audios=reference_audios,
+            duration=duration,
+            ratio=ratio,
+            callback_url=await self._core.callback_url(callback_url, "v2"),
+        )
+        del body["resolution"]  # §8.1: the IR body has none
+        ref = await self._core.submit(
+            "v2", CONTEXT_IR_PATH, body, timeout=timeout, hold=self._engine.hold
+        )
+        return V2PromptTask(ref, self._engine)
+
     def task(self, task_id: str | int) -> V2VideoTask:
         """A handle for an existing V2 task id (e.g. created by another process)."""
         return V2VideoTask(TaskRef("v2", check_id(task_id, field="task_id")), self._engine, self)
+
+    def prompt_task(self, task_id: str | int) -> V2PromptTask:
+        """A handle for an existing H3-Context-IR task id."""
+        return V2PromptTask(TaskRef("v2", check_id(task_id, field="task_id")), self._engine)
 
     async def body(
         self,

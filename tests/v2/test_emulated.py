@@ -381,3 +381,29 @@ async def test_candidates_find_what_an_ambiguous_create_may_have_made(
     assert await client.video.v2.candidates(body, since=since - 3600, until=since - 120) == []
     with pytest.raises(InvalidInputError):
         await client.video.v2.candidates({"model": "MiniMax-Hailuo-02"}, since=since)
+
+
+async def test_context_ir_gives_an_enhanced_prompt_by_poll_and_by_push(
+    client: AsyncMiniMax, emu: Emulator
+) -> None:
+    with anyio.fail_after(DEADLINE):
+        task = await client.video.v2.context_ir(
+            prompt="Image 1 waves", reference_images=[JPEG_640x360], duration=6
+        )
+        enhanced = await task.result(timeout=DEADLINE)
+    assert "[Shot 1]" in enhanced.prompt
+    sent = emu.requests_to("/v2/h3_context_ir")[0].json
+    assert "resolution" not in sent
+    assert sent["duration"] == 6
+    assert task.to_dict()["task_type"] == "h3_context_ir"
+    with pytest.raises(InvalidInputError, match="prompt_task"):
+        client.task_from_dict(task.to_dict())
+    again = await client.video.v2.prompt_task(task.task_id).result(timeout=DEADLINE)
+    assert again.prompt == enhanced.prompt
+    receiver = CallbackServer(quiet_period=600.0)
+    async with AsyncMiniMax(
+        api_key=KEY, base_url=emu.base_url, callbacks=receiver, poll_interval=600.0, rpm=None
+    ) as pushed:
+        with anyio.fail_after(DEADLINE):
+            by_push = await pushed.video.v2.context_ir(prompt="Gulls at dusk", ratio="16:9")
+            assert (await by_push.result(timeout=DEADLINE)).prompt
