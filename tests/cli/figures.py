@@ -74,7 +74,8 @@ def ctrl_c(src: Path, tmp: Path) -> str:
         sent = time.monotonic()
         child.communicate(timeout=60)
         took = time.monotonic() - sent
-        return f"exit {child.returncode} {took:.2f} s after Ctrl-C; creates received: {len(emulator.creates())}"
+        creates = len(emulator.creates())
+        return f"exit {child.returncode} {took:.2f} s after Ctrl-C; creates received: {creates}"
     finally:
         emulator.stop()
 
