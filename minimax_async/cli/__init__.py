@@ -25,11 +25,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return emulator_main(args_list[1:], prog="minimax-async emulator")
     parser = build_parser(__version__)
-    args = parser.parse_args(args_list)
+    args, unknown = parser.parse_known_args(args_list)
     target: str | None = getattr(args, "handler", None)
     if target is None:
         parser.print_help()
         return 2
+    if unknown:
+        # Said by the command's own parser, so the hint names that command's --help.
+        args.parser.error(f"unrecognized arguments: {' '.join(unknown)}")
     module, _, name = target.partition(":")
     handler: Callable[..., int] = getattr(importlib.import_module(module), name)
     try:

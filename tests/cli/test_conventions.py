@@ -56,6 +56,7 @@ def test_options_sit_only_on_the_commands_they_apply_to() -> None:
     ("argv", "hint"),
     [
         (["generate", "--duration", "x"], "minimax-async generate --help"),
+        (["generate", "--rpm", "5"], "minimax-async generate --help"),
         (["status"], "minimax-async status --help"),
         (["template"], "minimax-async template --help"),
         (["batch", "jobs.jsonl"], "minimax-async batch --help"),
