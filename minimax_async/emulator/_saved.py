@@ -15,7 +15,9 @@ created, so a restored task moves on at the times it would have anyway (and a ta
 whose times have passed finishes at once). Create bodies are not kept: they can hold
 20 MB images and nothing answers from them. Writes are ``O_APPEND`` under a shared
 ``flock``; loading (and compacting, past 4 MB, dropping tasks older than a day) holds it
-exclusively, so several processes can share one file.
+exclusively, so several processes can share one file. One race is left: two processes
+that both hold the same unfinished task each finish it on their own timer and mint a
+file id of their own; the next load keeps one of them.
 """
 
 from __future__ import annotations
