@@ -28,14 +28,19 @@ def _check_id(value: str, flag: str) -> str:
     return value
 
 
-async def _query(client: AsyncMiniMax, task_id: str, agent: bool) -> TaskSnapshot:
+async def _query(client: AsyncMiniMax, task_id: str, agent: bool, v2: bool = False) -> TaskSnapshot:
+    if v2:
+        return await client.video.v2.task(task_id).refresh()
     if agent:
         return await client.video_agent.query(task_id)
     try:
         return await client.video.query(task_id)
     except InvalidRequestError:
-        # Not a video task of this account; it may be a template task.
+        pass  # not a V1 video task of this account: a template task, or a V2 one
+    try:
         return await client.video_agent.query(task_id)
+    except InvalidRequestError:
+        return await client.video.v2.task(task_id).refresh()
 
 
 def status(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
@@ -46,7 +51,7 @@ def status(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         task_id = _check_id(args.task_id, "TASK_ID")
         async with open_client(settings, out) as client:
             try:
-                snapshot = await _query(client, task_id, args.agent)
+                snapshot = await _query(client, task_id, args.agent, args.v2)
             except InvalidRequestError as exc:
                 raise CliError(f"TASK_ID={task_id}: {exc.status_msg}") from None
         status = TaskStatus.parse(snapshot.status)
@@ -85,7 +90,7 @@ def wait(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         check_out_file(args.out)
         async with open_client(settings, out) as client:
             resource = client.video_agent if args.agent else client.video
-            task = resource.task(task_id)
+            task = client.video.v2.task(task_id) if args.v2 else resource.task(task_id)
             try:
                 return await collect(
                     client,
@@ -97,7 +102,7 @@ def wait(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
                     poll_interval=resource.poll_interval,
                 )
             except InvalidRequestError as exc:
-                hint = "" if args.agent else " (a template task? add --agent)"
+                hint = "" if args.agent or args.v2 else " (add --agent or --v2?)"
                 raise CliError(f"TASK_ID={task_id}: {exc.status_msg}{hint}") from None
 
     return run_command(body, out, interrupt=interrupt)

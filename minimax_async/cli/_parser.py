@@ -264,8 +264,9 @@ def _lookups(subparsers: Any) -> None:
     status.add_argument(
         "--agent",
         action="store_true",
-        help="a Video Agent (template) task (default: try video, then agent)",
+        help="a Video Agent (template) task (default: try video, then agent, then V2)",
     )
+    status.add_argument("--v2", action="store_true", help="a MiniMax-H3 (V2) task")
     _connection(status)
 
     wait = _command(
@@ -280,6 +281,7 @@ def _lookups(subparsers: Any) -> None:
     )
     wait.add_argument("task_id", metavar="TASK_ID", help="the task id MiniMax returned")
     wait.add_argument("--agent", action="store_true", help="a Video Agent (template) task")
+    wait.add_argument("--v2", action="store_true", help="a MiniMax-H3 (V2) task")
     _out(wait, "TASK_ID.mp4")
     _connection(wait)
     _waiting(wait)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from minimax_async import AsyncMiniMax
 from minimax_async.emulator import EmulatorConfig
 from tests.cli._helpers import assert_playable_mp4, json_lines, run_cli
 from tests.cli.conftest import API_KEY, ThreadedEmulator
@@ -97,11 +99,8 @@ def test_upload_list_and_cancel(
     reference = stdout.strip()
     assert reference.startswith("mm_file://")
     emu.config.v2_queued_seconds = 3600.0  # the next task stays queued
+
     # Create one to cancel, without waiting for it (the SDK, as a user script would).
-    import asyncio
-
-    from minimax_async import AsyncMiniMax
-
     async def create() -> str:
         async with AsyncMiniMax(api_key=API_KEY, base_url=emu.base_url, rpm=None) as client:
             task = await client.video.create(
@@ -122,3 +121,26 @@ def test_upload_list_and_cancel(
     assert "only a queued task can be cancelled" in stderr
     code, stdout, _ = run_cli(capsys, "list", "--status", "cancelled", *connection(emu))
     assert stdout.split()[:2] == [task_id, "cancelled"]
+
+
+def test_status_and_wait_find_a_v2_task(
+    capsys: pytest.CaptureFixture[str], emu: ThreadedEmulator, tmp_path: Path
+) -> None:
+    async def create() -> str:
+        async with AsyncMiniMax(api_key=API_KEY, base_url=emu.base_url, rpm=None) as client:
+            return (await client.video.create(model="MiniMax-H3", prompt="a gull")).task_id
+
+    task_id = asyncio.run(create())
+    out = tmp_path / "gull.mp4"
+    code, _, stderr = run_cli(
+        capsys, "wait", task_id, "--v2", "--out", str(out), *connection(emu),
+        "--poll-interval", "0.05",
+    )  # fmt: skip
+    assert code == 0, stderr
+    assert_playable_mp4(out)
+    # Without --v2, status tries V1, then the agent, then V2.
+    code, stdout, stderr = run_cli(capsys, "status", task_id, "--json", *connection(emu))
+    assert code == 0, stderr
+    (shown,) = json_lines(stdout)
+    assert shown["status"] == "Success"
+    assert shown["video_url"]
