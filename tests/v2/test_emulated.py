@@ -18,12 +18,14 @@ import pytest
 from minimax_async import (
     AmbiguousCreateError,
     AsyncMiniMax,
+    AuthenticationError,
     CallbackServer,
     InvalidInputError,
     InvalidRequestError,
     QuotaError,
     RateLimitError,
     SensitiveContentError,
+    ServerError,
     TaskFailedError,
     TaskStatus,
     V2Video,
@@ -407,3 +409,20 @@ async def test_context_ir_gives_an_enhanced_prompt_by_poll_and_by_push(
         with anyio.fail_after(DEADLINE):
             by_push = await pushed.video.v2.context_ir(prompt="Gulls at dusk", ratio="16:9")
             assert (await by_push.result(timeout=DEADLINE)).prompt
+
+
+async def test_a_wrong_key_is_401_and_a_failing_read_is_retried(
+    config: EmulatorConfig, client: AsyncMiniMax, emu: Emulator
+) -> None:
+    async with AsyncMiniMax(api_key="not-the-key", base_url=emu.base_url, rpm=None) as wrong:
+        with pytest.raises(AuthenticationError) as caught:
+            await wrong.video.create(model=H3, prompt="who am I")
+    assert (caught.value.status_code, caught.value.code) == (401, 1004)
+    task = await client.video.create(model=H3, prompt="flaky reads")
+    await task.result(timeout=DEADLINE)
+    config.v2_error_rate = 1.0  # every V2 request now answers 500 (1000)
+    path = f"/v2/query/video_generation/{task.task_id}"
+    before = len(emu.requests_to(path))
+    with no_backoff(), pytest.raises(ServerError):
+        await client.video.v2.query(task.task_id)
+    assert len(emu.requests_to(path)) - before == 3  # the first try and 2 retries
