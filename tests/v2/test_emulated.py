@@ -306,8 +306,10 @@ async def test_a_failed_task_raises_with_its_code(
         {"push_duplicate_rate": 1.0},
         {"push_reorder": True},
         {"push_drop_rate": 1.0},
+        {"push_before_create_returns": True},
+        {"push_delay": 2.0},
     ],
-    ids=["clean", "duplicated", "reordered", "all-dropped"],
+    ids=["clean", "duplicated", "reordered", "all-dropped", "before-create-returns", "delayed"],
 )
 async def test_v2_pushes_resolve_tasks_through_the_receiver(
     config: EmulatorConfig, emu: Emulator, faults: dict[str, Any]
@@ -322,6 +324,7 @@ async def test_v2_pushes_resolve_tasks_through_the_receiver(
     ) as client:
         with anyio.fail_after(DEADLINE):
             task = await client.video.create(model=H3, prompt="pushed to me")
+            returned_at = time.time()
             video = await task.result(timeout=DEADLINE)
     body = emu.requests_to("/v2/video_generation")[0].json
     assert body["callback_url"] == receiver.callback_url("v2")
@@ -332,6 +335,10 @@ async def test_v2_pushes_resolve_tasks_through_the_receiver(
     assert "rejected" not in outcomes  # the receiver took every V2 body it got
     if not dropped:
         assert "delivered" in outcomes
+    if faults.get("push_before_create_returns"):
+        # The early push was received while the create was still being answered.
+        first = min(p.sent_at for p in pushes if p.delivered and p.sent_at is not None)
+        assert first < returned_at
 
 
 # --- regeneration (768P -> 2K) -----------------------------------------------------------
