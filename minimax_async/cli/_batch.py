@@ -29,6 +29,7 @@ from minimax_async._exceptions import (
 )
 from minimax_async._limits import RateLimiter
 from minimax_async._status import TaskStatus
+from minimax_async._tasks import V2VideoTask, VideoTask
 from minimax_async.cli._exit import AUTH, INTERRUPTED, OK, TASK_FAILED, USAGE, CliError, combine
 from minimax_async.cli._jobs import BadLine, parse_jobs
 from minimax_async.cli._options import Settings, open_client, settings_from
@@ -105,8 +106,11 @@ class _Batch:
             task_id, reattached = planned.task_id, True
         self.running[key] = task_id
         self.progress.update(key, "running", f"task {task_id}")
+        # The journal's kind, not this run's line, says which API the task lives on.
+        kind = planned.previous.kind if reattached and planned.previous else job.kind
+        task = client.video.v2.task(task_id) if kind == "v2" else client.video.task(task_id)
         with self.interrupt.cancellable():
-            await self._await_and_save(client, key, task_id, patience, reattached=reattached)
+            await self._await_and_save(client, key, task, patience, reattached=reattached)
 
     async def _create(self, client: AsyncMiniMax, planned: Planned) -> str | None:
         """Journal the intent, send the create; the task id, or None if there is none."""
@@ -116,7 +120,7 @@ class _Batch:
             await self.journal.record_abandoned(previous.key)
         # Recorded now, when the create is about to be sent: an intent without a task id
         # means exactly "these bytes may have reached MiniMax".
-        await self.journal.record_intent(new_entry(planned.attempt, "video", job.body))
+        await self.journal.record_intent(new_entry(planned.attempt, job.kind, job.body))
         self.progress.update(key, "submitting")
         self.sending.add(key)
         try:
@@ -140,10 +144,16 @@ class _Batch:
         return task.task_id
 
     async def _await_and_save(
-        self, client: AsyncMiniMax, key: str, task_id: str, patience: float, *, reattached: bool
+        self,
+        client: AsyncMiniMax,
+        key: str,
+        task: VideoTask | V2VideoTask,
+        patience: float,
+        *,
+        reattached: bool,
     ) -> None:
         path = self.out_dir / f"{key}.mp4"
-        task = client.video.task(task_id)
+        task_id = task.task_id
         try:
             if reattached:
                 snapshot = await poll_until_done(
@@ -167,9 +177,14 @@ class _Batch:
         except MiniMaxError as exc:
             record = failed_record(task_id, exc, name=key)
             record.file_id = snapshot.file_id
+            fetch = (
+                f"download {snapshot.file_id}"
+                if snapshot.file_id
+                else f"wait {task_id}{' --v2' if task.kind == 'v2' else ''}"
+            )
             record.error = (
-                f"{exc}; the video is ready: fetch it with 'minimax-async download"
-                f" {snapshot.file_id} --out {path}' (or re-run this batch)"
+                f"{exc}; the video is ready: fetch it with 'minimax-async {fetch}"
+                f" --out {path}' (or re-run this batch)"
             )
             self.finish(key, "failed", record)
             return

@@ -4,8 +4,10 @@ A line takes the same fields as ``client.video.create`` (``model``, ``prompt``,
 ``first_frame_image``, ``last_frame_image``, ``subject_reference``, ``duration``,
 ``resolution``, ``prompt_optimizer``, ``fast_pretreatment``, ``aigc_watermark``) plus
 an optional ``name`` (which names the output file) and ``camera`` (a list of moves).
-Blank lines and lines starting with ``#`` are skipped. Image paths are relative to the
-batch file's directory.
+A ``model`` of MiniMax-H3 or MiniMax-H3-Max makes it a V2 job, with the V2 fields
+instead (``reference_images``, ``ratio``... see ``_v2_jobs``); a field of the other API
+is refused, naming it. Blank lines and lines starting with ``#`` are skipped. Media
+paths are relative to the batch file's directory.
 
 Every line is checked completely before anything is spent; a bad line becomes a
 :class:`BadLine` naming the line and the problem, and the good lines still run.
@@ -20,15 +22,28 @@ from pathlib import Path
 from typing import Any
 
 from minimax_async._exceptions import InvalidInputError
+from minimax_async._v2_rules import is_v2_model
 from minimax_async.cli._params import VideoParams, in_user_words, video_params
+from minimax_async.cli._v2_jobs import V2_ONLY_FIELDS, V2JobParams, v2_job_params
 from minimax_async.durable import fingerprint
+from minimax_async.durable._records import TaskKind
 
 __all__ = ("BadLine", "Job", "parse_jobs", "parse_line")
 
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
-_STRINGS = ("model", "prompt", "first_frame_image", "last_frame_image", "resolution")
+_STRINGS = (
+    "model",
+    "prompt",
+    "first_frame_image",
+    "last_frame_image",
+    "resolution",
+    "ratio",
+    "prompt_expansion_mode",
+)
 _BOOLS = ("prompt_optimizer", "fast_pretreatment", "aigc_watermark")
-_KNOWN = frozenset((*_STRINGS, *_BOOLS, "name", "duration", "subject_reference", "camera"))
+_KNOWN = frozenset(
+    (*_STRINGS, *_BOOLS, *V2_ONLY_FIELDS, "name", "duration", "subject_reference", "camera")
+)
 
 
 @dataclass(frozen=True)
@@ -42,8 +57,13 @@ class Job:
     key: str
     name: str | None
     fingerprint: str
-    params: VideoParams
+    params: VideoParams | V2JobParams
     body: dict[str, Any]
+
+    @property
+    def kind(self) -> TaskKind:
+        """The journal kind of its task: ``v2`` for MiniMax-H3 models, else ``video``."""
+        return "v2" if isinstance(self.params, V2JobParams) else "video"
 
     @property
     def filename(self) -> str:
@@ -119,8 +139,25 @@ def parse_line(text: str, *, line: int, base: Path) -> Job:
     if not isinstance(obj, dict):
         raise ValueError(f"must be a JSON object, got {type(obj).__name__}")
     _check_types(obj)
+    digest = fingerprint(obj)
+    name = obj.get("name")
+    # Keyed by content, not position: inserting a line above must not resubmit it.
+    key = name if name is not None else f"job-{digest.removeprefix('sha256:')[:12]}"
+    params = v2_job_params(obj, base=base) if is_v2_model(obj.get("model")) else _v1(obj, base)
+    return Job(line=line, key=key, name=name, fingerprint=digest, params=params, body=obj)
+
+
+def _v1(obj: dict[str, Any], base: Path) -> VideoParams:
+    for field in V2_ONLY_FIELDS:
+        if field in obj:
+            model = obj.get("model") or "the default V1 model"
+            raise InvalidInputError(
+                field,
+                obj[field],
+                f"{model} does not take it; only MiniMax-H3 and MiniMax-H3-Max (V2) do",
+            )
     subject = obj.get("subject_reference")
-    params = video_params(
+    return video_params(
         model=obj.get("model"),
         prompt=obj.get("prompt"),
         first_frame=obj.get("first_frame_image"),
@@ -134,11 +171,6 @@ def parse_line(text: str, *, line: int, base: Path) -> Job:
         aigc_watermark=obj.get("aigc_watermark"),
         base=base,
     )
-    digest = fingerprint(obj)
-    name = obj.get("name")
-    # Keyed by content, not position: inserting a line above must not resubmit it.
-    key = name if name is not None else f"job-{digest.removeprefix('sha256:')[:12]}"
-    return Job(line=line, key=key, name=name, fingerprint=digest, params=params, body=obj)
 
 
 def parse_jobs(path: Path) -> tuple[list[Job], list[BadLine]]:

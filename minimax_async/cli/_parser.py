@@ -183,7 +183,9 @@ def _batch(subparsers: Any) -> None:
         help="generate one video per JSON line, resumably",
         description=(
             "One create per JSON line (fields as client.video.create, plus 'name' and"
-            " 'camera'). A journal in --out-dir makes re-runs resume instead of paying again."
+            " 'camera'; a MiniMax-H3 or MiniMax-H3-Max model takes the V2 fields such as"
+            " 'reference_images' and 'ratio'). A journal in --out-dir makes re-runs resume"
+            " instead of paying again."
         ),
     )
     parser.add_argument("jobs", type=Path, metavar="JOBS.jsonl", help="one JSON job per line")

@@ -4,23 +4,22 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 import anyio
 
 from minimax_async._client import AsyncMiniMax
 from minimax_async._exceptions import (
     APIError,
-    InvalidInputError,
     MiniMaxError,
     TaskFailedError,
     TaskTimeoutError,
 )
 from minimax_async._tasks import V2VideoTask, VideoAgentTask, VideoTask
-from minimax_async._v2_rules import is_v2_model
 from minimax_async.cli._mp4 import read_mp4_info
 from minimax_async.cli._output import TaskRecord
 from minimax_async.cli._params import VideoParams
+from minimax_async.cli._v2_jobs import V2JobParams
 from minimax_async.models import TaskSnapshot, V2Snapshot
 
 __all__ = (
@@ -53,15 +52,25 @@ def create_kwargs(params: VideoParams) -> dict[str, Any]:
     return kwargs
 
 
-async def create_video(client: AsyncMiniMax, params: VideoParams) -> VideoTask:
-    """Send one create (exactly once: the client never resends an ambiguous create)."""
-    kwargs = create_kwargs(params)
-    if is_v2_model(kwargs.get("model")):
-        # Refused before anything is sent: the CLI's V2 flags and saving are not there.
-        raise InvalidInputError(
-            "--model", kwargs["model"], "batch jobs take V1 models only for now; use generate"
-        )
-    task = await client.video.create(**kwargs)
+@overload
+async def create_video(client: AsyncMiniMax, params: VideoParams) -> VideoTask: ...
+
+
+@overload
+async def create_video(client: AsyncMiniMax, params: V2JobParams) -> V2VideoTask: ...
+
+
+async def create_video(
+    client: AsyncMiniMax, params: VideoParams | V2JobParams
+) -> VideoTask | V2VideoTask:
+    """Send one create (exactly once: the client never resends an ambiguous create).
+
+    A V2 create reads its local media and uploads what must go as ``mm_file://``
+    first; those uploads are free and create nothing.
+    """
+    if isinstance(params, V2JobParams):
+        return await client.video.v2.create(**params.create_kwargs())
+    task = await client.video.create(**create_kwargs(params))
     assert isinstance(task, VideoTask)  # a V1 model always gives a V1 handle
     return task
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -17,6 +18,7 @@ from minimax_async.cli._mp4 import read_mp4_info
 __all__ = (
     "assert_playable_mp4",
     "child_env",
+    "interrupt_after",
     "json_lines",
     "read_until",
     "run_cli",
@@ -70,6 +72,23 @@ def read_until(stream: IO[str], needle: str) -> list[str]:
         if needle in line:
             return seen
     raise AssertionError(f"child ended before printing {needle!r}: {''.join(seen)}")
+
+
+def interrupt_after(child: subprocess.Popen[str], *needles: str) -> str:
+    """Per needle: read the child's stderr up to it, then SIGINT. The rest of stderr.
+
+    The timeout only bounds a hang (item 1's "exit within 2 s" is measured, not asserted).
+    """
+    try:
+        assert child.stderr is not None
+        for needle in needles:
+            read_until(child.stderr, needle)
+            child.send_signal(signal.SIGINT)
+        return child.communicate(timeout=15)[1]
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.wait()
 
 
 def spawn(*argv: str, cwd: Path | None = None) -> subprocess.Popen[str]:

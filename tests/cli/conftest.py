@@ -67,13 +67,14 @@ class ThreadedEmulator:
         return self.emulator.base_url
 
     def creates(self) -> list[Any]:
-        """The create requests the emulator answered (video and template)."""
+        """The create requests the emulator answered (V1 video, template and V2 video)."""
         assert self.emulator is not None
         return [
             r
             for r in list(self.emulator.requests)
             if r.method == "POST"
-            and r.path in ("/v1/video_generation", "/v1/video_template_generation")
+            and r.path
+            in ("/v1/video_generation", "/v1/video_template_generation", "/v2/video_generation")
         ]
 
     def connection(self) -> list[str]:

@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 
 from minimax_async.cli._jobs import parse_jobs
+from minimax_async.cli._params import VideoParams
+from minimax_async.cli._v2_jobs import V2JobParams
 from tests.images import JPEG_640x360, png
 
 
@@ -34,6 +36,10 @@ def test_good_lines_get_keys_models_and_absolute_image_paths(tmp_path: Path) -> 
     assert bad == []
     assert [job.line for job in jobs] == [1, 4, 5, 6]
     dusk, i2v, fl2v, s2v = jobs
+    assert all(isinstance(job.params, VideoParams) and job.kind == "video" for job in jobs)
+    assert isinstance(dusk.params, VideoParams)
+    assert isinstance(fl2v.params, VideoParams)
+    assert isinstance(s2v.params, VideoParams)
     assert dusk.key == "dusk"
     assert dusk.filename == "dusk.mp4"
     assert dusk.params.prompt == "A lighthouse at dusk [Pan left]"
@@ -112,3 +118,30 @@ def test_the_same_unnamed_job_twice_is_a_bad_line(tmp_path: Path) -> None:
     jobs, bad = parse_jobs(path)
     assert len(jobs) == 1
     assert [str(b) for b in bad] == ["line 2: the same job is on line 1"]
+
+
+def test_a_v2_line_gets_the_v2_kind_and_absolute_media_paths(tmp_path: Path) -> None:
+    shutil.copy(JPEG_640x360, tmp_path / "pet.jpg")
+    jobs_file = _write(
+        tmp_path / "jobs.jsonl",
+        {"model": "MiniMax-H3", "prompt": "Image 1", "reference_images": "pet.jpg"},
+        {
+            "model": "MiniMax-H3-Max",
+            "prompt": "x",
+            "ratio": "1:1",
+            "prompt_expansion_mode": "quality",
+        },
+    )
+    jobs, bad = parse_jobs(jobs_file)
+    assert bad == []
+    refs, text = jobs
+    assert (refs.kind, text.kind) == ("v2", "v2")
+    assert isinstance(refs.params, V2JobParams)
+    assert refs.params.reference_images == ((tmp_path / "pet.jpg").resolve(),)
+    assert refs.params.create_kwargs() == {
+        "model": "MiniMax-H3",
+        "prompt": "Image 1",
+        "reference_images": [(tmp_path / "pet.jpg").resolve()],
+    }
+    assert isinstance(text.params, V2JobParams)
+    assert text.params.create_kwargs()["prompt_expansion_mode"] == "quality"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import signal
 import subprocess
 import sys
 from collections.abc import Callable
@@ -15,6 +14,7 @@ import pytest
 from tests.cli._helpers import (
     assert_playable_mp4,
     child_env,
+    interrupt_after,
     json_lines,
     read_until,
     run_cli,
@@ -64,23 +64,6 @@ def _jobs(tmp_path: Path, count: int) -> Path:
     return jobs
 
 
-def _interrupt_after(child: subprocess.Popen[str], *needles: str) -> str:
-    """Per needle: read the child's stderr up to it, then SIGINT. The rest of stderr.
-
-    The timeout only bounds a hang (item 1's "exit within 2 s" is measured, not asserted).
-    """
-    try:
-        assert child.stderr is not None
-        for needle in needles:
-            read_until(child.stderr, needle)
-            child.send_signal(signal.SIGINT)
-        return child.communicate(timeout=15)[1]
-    finally:
-        if child.poll() is None:
-            child.kill()
-            child.wait()
-
-
 def _journal(out_dir: Path) -> list[dict[str, object]]:
     return [json.loads(line) for line in (out_dir / "journal.jsonl").read_text().splitlines()]
 
@@ -98,7 +81,7 @@ def test_ctrl_c_sends_nothing_more_and_resume_creates_each_task_once(
     argv = ["batch", str(jobs), "--out-dir", str(out_dir), "--poll-interval", "0.05"]
     child = spawn(*argv, "--rpm", "6", "--concurrency", "4", *emulator.args())
     # "running task N" is printed only after the task id is in the journal.
-    rest = _interrupt_after(child, "job0: running task ")
+    rest = interrupt_after(child, "job0: running task ")
     assert child.returncode == 130, rest
     assert "Ctrl-C: stopping, nothing more is sent" in rest
     # Nothing waiting for the rate limiter was sent, and nothing was journaled for it.
@@ -133,7 +116,7 @@ def test_a_second_ctrl_c_quits_at_once_leaving_whole_journal_lines(
     out_dir = tmp_path / "out"
     argv = ["batch", str(jobs), "--out-dir", str(out_dir), "--concurrency", "1", "--rpm", "600"]
     child = spawn(*argv, *emulator.args())
-    rest = _interrupt_after(child, "job0: submitting", "1 create(s) on the wire finish first")
+    rest = interrupt_after(child, "job0: submitting", "1 create(s) on the wire finish first")
     assert child.returncode == 130, rest
     # Whole lines only: job0 may have reached MiniMax, job1 was never sent.
     assert [(r["key"], r["state"]) for r in _journal(out_dir)] == [("job0", "intent")]
