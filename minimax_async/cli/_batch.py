@@ -191,7 +191,7 @@ class _Batch:
         self.finish(key, "done", record)
 
     def settle_without_running(self, planned: Planned) -> None:
-        """Jobs this run does not touch: skipped, failed before, or of unknown outcome."""
+        """Jobs this run does not touch: skipped, failed before, expired or of unknown outcome."""
         previous = planned.previous
         assert previous is not None
         if planned.action is Action.SKIP:
@@ -200,6 +200,14 @@ class _Batch:
             self.finish(planned.job.key, "skipped", describe_saved(snapshot, path))
         elif planned.action is Action.FAILED:
             record = TaskRecord(planned.task_id, "Fail", error=_earlier_failure(previous))
+            self.finish(planned.job.key, "failed", record)
+        elif planned.action is Action.EXPIRED:
+            record = TaskRecord(
+                planned.task_id,
+                "Error",
+                error="created over 7 days ago: MiniMax no longer answers for this V2 task,"
+                " so it cannot be collected; give the job a new name to create it again",
+            )
             self.finish(planned.job.key, "failed", record)
         else:
             record = TaskRecord(

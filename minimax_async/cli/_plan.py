@@ -16,12 +16,16 @@ intent (no task id: ambiguous)     unknown outcome: report, do not resend;
                                    ``--resubmit-unknown`` resends
 abandoned                          submit again
 same key, different fingerprint    bad line: the job changed; rename it
+V2 task created 7+ days ago         expired (when it would be re-attached):
+                                   MiniMax no longer answers for it; reported,
+                                   never resent (renaming the job creates anew)
 =================================  ===========================================
 """
 
 from __future__ import annotations
 
 import enum
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,6 +33,7 @@ from pathlib import Path
 from minimax_async._status import TaskStatus
 from minimax_async.cli._jobs import BadLine, Job
 from minimax_async.durable import JournalEntry
+from minimax_async.durable._durability import V2_TASK_WINDOW
 
 __all__ = ("Action", "Planned", "attempt_key", "job_key_of", "latest_entries", "plan_jobs")
 
@@ -43,6 +48,7 @@ class Action(str, enum.Enum):
     SKIP = "skip"
     FAILED = "failed"
     UNKNOWN = "unknown"
+    EXPIRED = "expired"
 
 
 @dataclass(frozen=True)
@@ -96,12 +102,18 @@ def _plan_one(
 
     if entry is None or entry.state == "abandoned":
         return submit()
+
+    def reattach() -> Planned:
+        # V2 answers queries for 7 days only: past that, querying would fail forever.
+        expired = entry.kind == "v2" and time.time() - entry.created_at >= V2_TASK_WINDOW
+        return Planned(job, Action.EXPIRED if expired else Action.REATTACH, entry)
+
     if entry.state == "submitted":
-        return Planned(job, Action.REATTACH, entry)
+        return reattach()
     if entry.state == "finished" and entry.status is TaskStatus.SUCCESS:
         if (out_dir / job.filename).is_file():
             return Planned(job, Action.SKIP, entry)
-        return Planned(job, Action.REATTACH, entry)
+        return reattach()
     if entry.state in ("finished", "refused"):
         return submit() if retry_failed else Planned(job, Action.FAILED, entry)
     # An intent without a task id: the create may have reached MiniMax.

@@ -7,12 +7,15 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from minimax_async.cli._jobs import parse_jobs
+from minimax_async.durable._records import new_entry
 from tests.cli._helpers import (
     assert_playable_mp4,
     interrupt_after,
@@ -252,3 +255,25 @@ def test_a_v2_job_killed_mid_render_is_collected_by_the_next_run(
     assert (result["status"], result["task_id"]) == ("Success", submitted["task_id"])
     assert len(_v2_creates(emulator)) == 1
     assert_playable_mp4(out_dir / "h3.mp4")
+
+
+def test_a_v2_task_past_the_7_day_window_is_reported_not_queried(
+    tmp_path: Path, emulator_factory: EmulatorFactory
+) -> None:
+    emulator = emulator_factory()
+    jobs = _jobs_file(tmp_path, {"name": "old", "model": "MiniMax-H3", "prompt": "A gull"})
+    [job], _ = parse_jobs(jobs)
+    out_dir = tmp_path / "out"
+    out_dir.mkdir()
+    eight_days_ago = time.time() - 8 * 24 * 3600
+    entry = new_entry("old", "v2", job.body).evolve(
+        state="submitted", task_id="123456", created_at=eight_days_ago
+    )
+    (out_dir / "journal.jsonl").write_text(entry.to_json() + "\n")
+    done = run_process(*_batch(jobs, out_dir, emulator, "--json"))
+    assert done.returncode == 1, done.stderr
+    [record] = json_lines(done.stdout)
+    assert (record["task_id"], record["status"]) == ("123456", "Error")
+    assert "created over 7 days ago" in record["error"]["message"]
+    assert emulator.emulator is not None
+    assert emulator.emulator.requests == []  # neither queried forever nor created again
