@@ -45,6 +45,7 @@ SUITES = (
     "cross_worker",
     "startup",
     "download",
+    "push_v2",
 )
 
 
@@ -56,6 +57,7 @@ def _suites(mode: Mode) -> dict[str, Callable[[], dict[str, Any]]]:
     from bench.e2e import run_e2e, run_polling
     from bench.memory import run_memory
     from bench.overhead import run_overhead
+    from bench.push_v2 import run_push_v2
     from bench.startup import run_startup
     from bench.throughput import run_throughput
 
@@ -73,6 +75,7 @@ def _suites(mode: Mode) -> dict[str, Callable[[], dict[str, Any]]]:
         "cross_worker": lambda: run_cross_worker(tasks=1_000, workers=4, rounds=mode.rounds),
         # Each round is a few interpreter starts: cheap, and start-up times are noisy.
         "startup": lambda: run_startup(rounds=mode.rounds * 3),
+        "push_v2": lambda: run_push_v2(seconds=mode.wrk_seconds, rounds=mode.rounds),
         # The issue's figure is for 100 MB; quick mode checks the same path on 16 MiB.
         "download": lambda: run_download(
             size_mib=100 if mode is FULL else 16, rounds=mode.rounds + 1
@@ -120,6 +123,7 @@ TITLES = {
     "overhead": "5. Client overhead vs bare aiohttp (instant canned server, client-bound)",
     "cross_worker": "6. Cross-worker push-to-result latency (4 workers, Redis bus)",
     "startup": "7. Start-up: imports vs the core dependencies' own, and `--help`",
+    "push_v2": "9. Status pushes with V2 {task: ...} bodies vs V1 bodies (same receiver, wrk)",
     "download": "8. Video download vs curl (loopback, emulator's file handler)",
 }
 

@@ -18,6 +18,7 @@ import statistics
 import subprocess
 
 from bench._procs import server_process
+from bench._stats import Spread
 from bench._wrk import _command, _parse, _script_file, push_flood
 
 __all__ = ("run_push_v2",)
@@ -76,10 +77,22 @@ def run_push_v2(*, seconds: float, rounds: int) -> dict[str, object]:
                     raise RuntimeError(f"V1 pushes: {flood.non_2xx} non-2xx, {flood.errors} errors")
                 v1.append(flood.requests_per_second)
     ratios = [b / a for a, b in zip(v1, v2, strict=True)]
+    ratio = Spread.of(ratios)
+    rows = [
+        {
+            "body": body,
+            "pushes/s": round(statistics.median(values)),
+            "min-max": f"{min(values):,.0f}-{max(values):,.0f}",
+            "ratio to V1": round(ratio.median, 3) if body.startswith("V2") else 1.0,
+            "ratio min-max": f"{ratio.low:.2f}-{ratio.high:.2f}" if body.startswith("V2") else "-",
+        }
+        for body, values in (("V1 processing push", v1), ("V2 {task: running} push", v2))
+    ]
     return {
+        "rows": rows,
         "v1_pushes_per_s": round(statistics.median(v1)),
         "v2_pushes_per_s": round(statistics.median(v2)),
-        "v2_over_v1": round(statistics.median(ratios), 3),
+        "v2_over_v1": round(ratio.median, 3),
         "samples": {"v1": v1, "v2": v2},
     }
 
