@@ -47,10 +47,10 @@ if TYPE_CHECKING:
     from minimax_async._client import AsyncMiniMax
     from minimax_async._config import ClientConfig
     from minimax_async._download import Progress
+    from minimax_async._engine import ResultWaiter
     from minimax_async._retry import no_backoff
     from minimax_async._tasks import (
         AgentVideo,
-        ResultWaiter,
         V2Prompt,
         V2PromptTask,
         V2Video,
@@ -154,7 +154,7 @@ _EXPORTS = _LazyExports(
         "Progress": "minimax_async._download",
         "no_backoff": "minimax_async._retry",
         "AgentVideo": "minimax_async._tasks",
-        "ResultWaiter": "minimax_async._tasks",
+        "ResultWaiter": "minimax_async._engine",
         "V2Prompt": "minimax_async._tasks",
         "V2PromptTask": "minimax_async._tasks",
         "V2Video": "minimax_async._tasks",

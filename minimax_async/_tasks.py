@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Generic, TypeVar
 
 from minimax_async._download import Progress
-from minimax_async._engine import ResultWaiter, TaskEngine
+from minimax_async._engine import TaskEngine
 from minimax_async._exceptions import InvalidInputError, TaskFailedError, UnexpectedResponseError
 from minimax_async._ref import TaskKind, TaskRef
 from minimax_async._status import TaskStatus
@@ -34,7 +34,6 @@ if TYPE_CHECKING:
 
 __all__ = (
     "AgentVideo",
-    "ResultWaiter",
     "TaskKind",
     "V2Prompt",
     "V2PromptTask",
