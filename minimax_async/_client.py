@@ -22,12 +22,13 @@ from minimax_async._engine import ResultWaiter, TaskEngine
 from minimax_async._exceptions import ClosedError, InvalidInputError
 from minimax_async._limits import InFlightLimiter, RateLimiter, SharedLimits
 from minimax_async._ref import TaskKind, TaskRef
-from minimax_async._tasks import V2VideoTask, VideoAgentTask, VideoTask
+from minimax_async._tasks import V2PromptTask, V2VideoTask, VideoAgentTask, VideoTask
 from minimax_async._transport import Transport
 from minimax_async.durable._durability import Durability, ResultHandler, ResumeReport
 from minimax_async.durable._journal import TaskJournal
 from minimax_async.resources import Files, VideoAgent, Videos
 from minimax_async.resources._base import Core
+from minimax_async.resources.video_v2 import CONTEXT_IR_PATH
 
 if TYPE_CHECKING:
     import aiohttp
@@ -107,9 +108,13 @@ class AsyncMiniMax:
             self._core.durability.bind(self._handle_for)
         self._closed = False
 
-    def _handle_for(self, ref: TaskRef) -> VideoTask | VideoAgentTask | V2VideoTask:
+    def _handle_for(
+        self, ref: TaskRef, endpoint: str | None
+    ) -> VideoTask | VideoAgentTask | V2VideoTask | V2PromptTask:
         if ref.kind == "agent":
             return VideoAgentTask(ref, self._engine)
+        if ref.kind == "v2" and endpoint == CONTEXT_IR_PATH:
+            return V2PromptTask(ref, self._engine)
         if ref.kind == "v2":
             return V2VideoTask(ref, self._engine, self.video.v2)
         return VideoTask(ref, self._engine)

@@ -35,10 +35,10 @@ from minimax_async.models import TaskSnapshot
 if TYPE_CHECKING:
     from typing import TypeAlias
 
-    from minimax_async._tasks import V2VideoTask, VideoAgentTask, VideoTask
+    from minimax_async._tasks import V2PromptTask, V2VideoTask, VideoAgentTask, VideoTask
 
     #: A re-attached task handle, of whichever API created the task.
-    AnyTask: TypeAlias = VideoTask | VideoAgentTask | V2VideoTask
+    AnyTask: TypeAlias = VideoTask | VideoAgentTask | V2VideoTask | V2PromptTask
 
 __all__ = ("Durability", "ResultHandler", "ResumeReport")
 
@@ -46,8 +46,9 @@ logger = logging.getLogger(__name__)
 
 #: A result handler: gets the finished entry (``entry.snapshot`` is terminal).
 ResultHandler = Callable[[JournalEntry], Awaitable[None]]
-#: Builds the task handle for a task (the client's resources).
-HandleFactory = Callable[[TaskRef], "AnyTask"]
+#: Builds the handle for a task, from its ref and the path its create was POSTed to
+#: (the client's resources).
+HandleFactory = Callable[[TaskRef, "str | None"], "AnyTask"]
 
 
 #: V2 tasks can be queried for 7 days after they were created (reference V2 §4).
@@ -98,10 +99,10 @@ class Durability:
         """How to build a task handle (the client does this once)."""
         self._make_handle = make_handle
 
-    def _handle_for(self, ref: TaskRef) -> AnyTask:
+    def _handle_for(self, ref: TaskRef, endpoint: str | None) -> AnyTask:
         if self._make_handle is None:
             raise RuntimeError("Durability.bind() was not called")
-        return self._make_handle(ref)
+        return self._make_handle(ref, endpoint)
 
     # -- configuration -----------------------------------------------------------------
 
@@ -115,13 +116,13 @@ class Durability:
 
     # -- the create path ---------------------------------------------------------------
 
-    async def before_create(self, kind: TaskKind, body: dict[str, Any]) -> str:
+    async def before_create(self, kind: TaskKind, body: dict[str, Any], *, endpoint: str) -> str:
         """Journal the intent; returns the client key to send the create under."""
-        entry = new_entry(uuid.uuid4().hex, kind, body)
+        entry = new_entry(uuid.uuid4().hex, kind, body, endpoint=endpoint)
         await self.journal.record_intent(entry)
         return entry.key
 
-    async def created(self, key: str, ref: TaskRef) -> None:
+    async def created(self, key: str, ref: TaskRef, *, endpoint: str) -> None:
         """The create answered: journal the task id; drive it if a handler waits."""
         try:
             await self.journal.record_task(key, ref.task_id, trace_id=ref.trace_id)
@@ -131,7 +132,7 @@ class Durability:
             logger.exception("could not journal task %s of create %s", ref.task_id, key)
         if ref.kind in self._handlers:
             # Fire and forget callers never await the task: something must.
-            self._spawn(self._drive(self._handle_for(ref)))
+            self._spawn(self._drive(self._handle_for(ref, endpoint)))
 
     async def refused(self, key: str, exc: BaseException) -> None:
         """The create provably made no task (not called for ambiguous outcomes)."""
@@ -228,7 +229,8 @@ class Durability:
                     entry.task_id,
                 )
                 continue
-            handle = self._handle_for(TaskRef(entry.kind, entry.task_id, entry.trace_id))
+            ref = TaskRef(entry.kind, entry.task_id, entry.trace_id)
+            handle = self._handle_for(ref, entry.endpoint)
             report.tasks.append(handle)
             if entry.kind in self._handlers:
                 self._spawn(self._drive(handle))

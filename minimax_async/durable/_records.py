@@ -89,7 +89,9 @@ class JournalEntry:
     furthest status seen; ``snapshot`` the terminal one once ``state == "finished"``.
     ``handled`` is True once the result handler for ``kind`` completed.
     ``closed_at`` is when the entry reached a closed state (finished, refused,
-    abandoned): retention counts from it.
+    abandoned): retention counts from it. ``endpoint`` is the path the create was
+    POSTed to, so a resumed task gets the right handle (an H3-Context-IR task and a
+    V2 video task share ``kind="v2"``); None in entries written before it was kept.
     """
 
     key: str
@@ -105,6 +107,7 @@ class JournalEntry:
     handled: bool = False
     created_at: float = field(default_factory=time.time)
     closed_at: float | None = None
+    endpoint: str | None = None
 
     @property
     def ambiguous(self) -> bool:
@@ -143,6 +146,7 @@ class JournalEntry:
             "handled": self.handled,
             "created_at": self.created_at,
             "closed_at": self.closed_at,
+            "endpoint": self.endpoint,
         }
         return json.dumps(data, separators=(",", ":"))
 
@@ -165,6 +169,7 @@ class JournalEntry:
             handled=bool(data.get("handled")),
             created_at=float(data.get("created_at", 0.0)),
             closed_at=_optional_float(data.get("closed_at")),
+            endpoint=data.get("endpoint"),
         )
 
     def evolve(self, **changes: Any) -> JournalEntry:
@@ -176,6 +181,14 @@ def _optional_float(value: Any) -> float | None:
     return float(value) if value is not None else None
 
 
-def new_entry(key: str, kind: TaskKind, body: dict[str, Any]) -> JournalEntry:
-    """The intent record for ``body``, made before the create is sent."""
-    return JournalEntry(key=key, kind=kind, fingerprint=fingerprint(body), body=redact_body(body))
+def new_entry(
+    key: str, kind: TaskKind, body: dict[str, Any], *, endpoint: str | None = None
+) -> JournalEntry:
+    """The intent record for ``body`` (to be POSTed to ``endpoint``), made before sending."""
+    return JournalEntry(
+        key=key,
+        kind=kind,
+        fingerprint=fingerprint(body),
+        body=redact_body(body),
+        endpoint=endpoint,
+    )

@@ -96,7 +96,7 @@ class Core:
         try:
             if durable is not None:
                 # Journaled before the request exists: a crash from here on leaves a record.
-                key = await durable.before_create(kind, body)
+                key = await durable.before_create(kind, body, endpoint=path)
             created = await self.transport.create(
                 path, body, limiter=self.limiter, timeout=timeout, client_key=key, headers=headers
             )
@@ -111,7 +111,7 @@ class Core:
         ref = TaskRef(kind, created.task_id, created.trace_id)
         hold(ref.task_id, slot)
         if key is not None and durable is not None:
-            await durable.created(key, ref)
+            await durable.created(key, ref, endpoint=path)
         return ref
 
     async def query(

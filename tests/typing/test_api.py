@@ -19,6 +19,7 @@ from minimax_async import (
     TaskFailedError,
     TaskStatus,
     Template,
+    V2PromptTask,
     V2Video,
     V2VideoTask,
     Video,
@@ -105,7 +106,7 @@ async def test_public_api_types(tmp_path: Path) -> None:
 
 
 async def _resumed_tasks_are_typed(client: AsyncMiniMax) -> None:
-    # Only type-checked: a resumed handle is one of the three, never Any.
+    # Only type-checked: a resumed handle is one of the four, never Any.
     report = await client.resume()
     for task in report.tasks:
-        assert_type(task, VideoTask | VideoAgentTask | V2VideoTask)
+        assert_type(task, VideoTask | VideoAgentTask | V2VideoTask | V2PromptTask)

@@ -12,7 +12,7 @@ from pathlib import Path
 import anyio
 import pytest
 
-from minimax_async import AsyncMiniMax, SQLiteJournal, V2Video, V2VideoTask
+from minimax_async import AsyncMiniMax, SQLiteJournal, V2Prompt, V2PromptTask, V2Video, V2VideoTask
 from minimax_async.durable import JournalEntry
 from minimax_async.emulator import Emulator, EmulatorConfig
 
@@ -69,6 +69,56 @@ async def test_a_v2_task_is_journaled_resumed_and_handled_once(
     assert len(ran) == 2  # once per task
     assert again.tasks == []
     assert len(emu.requests_to("/v2/video_generation")) == 2  # nothing was sent twice
+
+
+async def test_a_context_ir_task_resumes_as_a_prompt_task_beside_a_video_task(
+    emu: Emulator, tmp_path: Path
+) -> None:
+    # Both are kind "v2" and share the query endpoint; only the journaled endpoint
+    # tells them apart, so each comes back with the handle whose result() fits it.
+    path = tmp_path / "j.db"
+    with anyio.fail_after(DEADLINE):
+        async with _client(emu, path) as first:
+            ir = await first.video.v2.context_ir(prompt="Gulls at dusk", ratio="16:9")
+            video = await first.video.create(model="MiniMax-H3", prompt="Gulls at dusk")
+            journal = first.journal
+            assert journal is not None
+            endpoints = {e.task_id: e.endpoint for e in await journal.entries()}
+        assert endpoints == {
+            ir.task_id: "/v2/h3_context_ir",
+            video.task_id: "/v2/video_generation",
+        }
+        handled: list[str] = []
+
+        async def record(entry: JournalEntry) -> None:
+            handled.append(entry.task_id or "")
+
+        async with _client(emu, path) as second:
+            second.on_result("v2", record)
+            report = await second.resume()
+            by_id = {t.task_id: t for t in report.tasks}
+            resumed_ir, resumed_video = by_id[ir.task_id], by_id[video.task_id]
+            assert isinstance(resumed_ir, V2PromptTask)
+            assert isinstance(resumed_video, V2VideoTask)
+            prompt = await resumed_ir.result()
+            clip = await resumed_video.result()
+            await second.drain()
+    assert isinstance(prompt, V2Prompt)
+    assert prompt.prompt
+    assert isinstance(clip, V2Video)
+    assert clip.url
+    assert sorted(handled) == sorted([ir.task_id, video.task_id])
+
+
+async def test_an_entry_without_an_endpoint_still_loads_as_before() -> None:
+    entry = JournalEntry.from_json(
+        '{"key":"k","kind":"v2","fingerprint":"sha256:0","body":{},"state":"submitted",'
+        '"task_id":"1","status":"Queueing"}'
+    )
+    assert entry.endpoint is None
+    assert JournalEntry.from_json(
+        entry.evolve(endpoint="/v2/h3_context_ir").to_json()
+    ).endpoint == ("/v2/h3_context_ir")
 
 
 async def test_a_journaled_v2_task_past_the_7_day_window_is_reported_not_polled(
