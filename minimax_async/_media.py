@@ -2,7 +2,7 @@
 
 Nothing is decoded. Images: JPEG/PNG/WebP sizes from ``imagesize`` (as for V1 frames,
 :mod:`minimax_async._images`), HEIC/HEIF from the ``ispe`` property of the ISO-BMFF
-``meta`` box. Videos: MP4/MOV read with a small ISO-BMFF box walker of the SDK's own:
+``meta`` box. Videos: MP4/MOV read with the SDK's own ISO-BMFF box walker (:mod:`._bmff`):
 the video track's ``tkhd`` (size), ``mdhd`` (duration), ``stts`` (frame count, hence
 fps) and ``stsd`` (codec), and the audio track's codec. No light library reports a
 video track's size *and* frame rate (mutagen reads MP4 audio only; PyAV bundles
@@ -16,12 +16,12 @@ from __future__ import annotations
 
 import io
 import struct
-from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, BinaryIO, Literal, NamedTuple
+from typing import Any, BinaryIO, Literal
 
 import imagesize
 
+from minimax_async._bmff import MAX_INDEX, Box, boxes, read_top_level, times, tkhd_size
 from minimax_async._exceptions import InvalidInputError, MissingDependencyError
 from minimax_async._images import sniff_format
 
@@ -41,8 +41,6 @@ _MIME = {
     "mp3": "audio/mp3",
 }
 _HEIF_BRANDS = frozenset({b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"mif1", b"msf1"})
-# A moov larger than this is a corrupt size field, not a short clip's index.
-_MAX_MOOV = 64 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -131,72 +129,31 @@ def _probe_image(file: BinaryIO, fmt: str, size: int) -> MediaInfo:
 # --- ISO-BMFF (MP4, MOV, HEIF) ---------------------------------------------------------
 
 
-class _Box(NamedTuple):
-    kind: bytes
-    body: int  # offset of the first byte after the header
-    end: int  # offset just past the box
-
-
-def _boxes(data: bytes, start: int, end: int) -> Iterator[_Box]:
-    """The boxes laid end to end in ``data[start:end]``; stops at the first bad header."""
-    offset = start
-    while offset + 8 <= end:
-        size, kind = struct.unpack_from(">I4s", data, offset)
-        header = 8
-        if size == 1:
-            if offset + 16 > end:
-                return
-            (size,) = struct.unpack_from(">Q", data, offset + 8)
-            header = 16
-        elif size == 0:  # "to the end of the file"
-            size = end - offset
-        if size < header or offset + size > end:
-            return
-        yield _Box(kind, offset + header, offset + size)
-        offset += size
-
-
-def _child(data: bytes, parent: _Box, kind: bytes, *, skip: int = 0) -> _Box:
+def _child(data: bytes, parent: Box, kind: bytes, *, skip: int = 0) -> Box:
     """The first ``kind`` box inside ``parent`` (``skip``: a full box's version+flags)."""
-    for box in _boxes(data, parent.body + skip, parent.end):
+    for box in boxes(data, parent.body + skip, parent.end):
         if box.kind == kind:
             return box
     raise _Unreadable(f"no {kind.decode('latin-1')} box")
 
 
-def _top_level(file: BinaryIO, kind: bytes) -> bytes:
-    """The whole top-level ``kind`` box, found by reading box headers only."""
-    file.seek(0, io.SEEK_END)
-    total = file.tell()
-    offset = 0
-    while offset + 8 <= total:
-        file.seek(offset)
-        head = file.read(16)
-        size, found = struct.unpack_from(">I4s", head, 0)
-        if size == 1 and len(head) == 16:
-            (size,) = struct.unpack_from(">Q", head, 8)
-        elif size == 0:
-            size = total - offset
-        if size < 8 or offset + size > total:
-            break
-        if found == kind:
-            if size > _MAX_MOOV:
-                raise _Unreadable(f"{kind.decode('latin-1')} box of {size} bytes")
-            file.seek(offset)
-            return file.read(size)
-        offset += size
-    raise _Unreadable(f"no {kind.decode('latin-1')} box")
+def _top_level(file: BinaryIO, kind: bytes) -> tuple[bytes, Box]:
+    """The whole top-level ``kind`` box, and that box within those bytes."""
+    data = read_top_level(file, kind)
+    if data is None:
+        name = kind.decode("latin-1")
+        raise _Unreadable(f"no {name} box (or one over {MAX_INDEX >> 20} MB)")
+    return data, Box(kind, 8, len(data))
 
 
 def _heif_size(file: BinaryIO) -> tuple[int, int]:
     """The largest ``ispe`` (image spatial extent) in meta/iprp/ipco: the primary image;
     the others are thumbnails or grid tiles."""
-    data = _top_level(file, b"meta")
-    meta = _Box(b"meta", 8, len(data))
+    data, meta = _top_level(file, b"meta")
     ipco = _child(data, _child(data, meta, b"iprp", skip=4), b"ipco")
     sizes = [
         struct.unpack_from(">II", data, box.body + 4)
-        for box in _boxes(data, ipco.body, ipco.end)
+        for box in boxes(data, ipco.body, ipco.end)
         if box.kind == b"ispe" and box.end - box.body >= 12
     ]
     if not sizes:
@@ -206,12 +163,11 @@ def _heif_size(file: BinaryIO) -> tuple[int, int]:
 
 
 def _probe_video(file: BinaryIO, fmt: str, size: int) -> MediaInfo:
-    data = _top_level(file, b"moov")
-    moov = _Box(b"moov", 8, len(data))
-    video: _Box | None = None
+    data, moov = _top_level(file, b"moov")
+    video: Box | None = None
     audio_codec: str | None = None
     try:
-        for trak in _boxes(data, moov.body, moov.end):
+        for trak in boxes(data, moov.body, moov.end):
             if trak.kind != b"trak":
                 continue
             mdia = _child(data, trak, b"mdia")
@@ -223,10 +179,8 @@ def _probe_video(file: BinaryIO, fmt: str, size: int) -> MediaInfo:
         if video is None:
             raise _Unreadable("no video track")
         mdia = _child(data, video, b"mdia")
-        timescale, ticks = _mdhd(data, _child(data, mdia, b"mdhd"))
-        tkhd = _child(data, video, b"tkhd")
-        # width and height close tkhd, 16.16 fixed point, in both box versions.
-        width, height = (v >> 16 for v in struct.unpack_from(">II", data, tkhd.end - 8))
+        timescale, ticks = times(data, _child(data, mdia, b"mdhd"))
+        width, height = tkhd_size(data, _child(data, video, b"tkhd"))
         frames = _frame_count(data, mdia)
         codec = _codec(data, mdia)
     except (struct.error, IndexError) as exc:
@@ -246,25 +200,17 @@ def _probe_video(file: BinaryIO, fmt: str, size: int) -> MediaInfo:
     )
 
 
-def _mdhd(data: bytes, mdhd: _Box) -> tuple[int, int]:
-    if data[mdhd.body] == 1:  # version 1: 64-bit times
-        timescale, ticks = struct.unpack_from(">IQ", data, mdhd.body + 20)
-    else:
-        timescale, ticks = struct.unpack_from(">II", data, mdhd.body + 12)
-    return int(timescale), int(ticks)
-
-
-def _stbl(data: bytes, mdia: _Box) -> _Box:
+def _stbl(data: bytes, mdia: Box) -> Box:
     return _child(data, _child(data, mdia, b"minf"), b"stbl")
 
 
-def _codec(data: bytes, mdia: _Box) -> str:
+def _codec(data: bytes, mdia: Box) -> str:
     stsd = _child(data, _stbl(data, mdia), b"stsd")
     # version+flags (4), entry count (4), then the first entry's size (4) and type.
     return data[stsd.body + 12 : stsd.body + 16].decode("latin-1")
 
 
-def _frame_count(data: bytes, mdia: _Box) -> int:
+def _frame_count(data: bytes, mdia: Box) -> int:
     stts = _child(data, _stbl(data, mdia), b"stts")
     (count,) = struct.unpack_from(">I", data, stts.body + 4)
     entries = struct.unpack_from(f">{2 * count}I", data, stts.body + 8)
