@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from minimax_async._status import TaskStatus
-from minimax_async.models import TaskSnapshot
+from minimax_async.models import TaskSnapshot, V2Snapshot
 
 __all__ = (
     "CLOSED_STATES",
@@ -76,8 +76,12 @@ def snapshot_to_json(snapshot: TaskSnapshot) -> str:
 
 
 def snapshot_from_json(text: str | bytes) -> TaskSnapshot:
-    """Inverse of :func:`snapshot_to_json`."""
-    return TaskSnapshot.model_validate_json(text)
+    """Inverse of :func:`snapshot_to_json`: a V2 task (it carries ``task``) comes back as
+    a :class:`V2Snapshot`, so its ``content.url`` is there for ``result()``."""
+    data = json.loads(text)
+    if isinstance(data, dict) and isinstance(data.get("task"), dict):
+        return V2Snapshot.model_validate(data)
+    return TaskSnapshot.model_validate(data)
 
 
 @dataclass(frozen=True)

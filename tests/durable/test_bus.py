@@ -16,7 +16,7 @@ import aiohttp
 import anyio
 import pytest
 
-from minimax_async import TaskFailedError
+from minimax_async import TaskFailedError, V2Video
 from minimax_async._client import AsyncMiniMax
 from minimax_async.callbacks import CallbackEvent, CallbackServer
 from minimax_async.durable import RedisBus, RedisUnavailableError
@@ -78,6 +78,21 @@ async def test_a_push_to_worker_b_resolves_the_waiter_in_worker_a(prefix: str) -
         assert [(e.task_id, e.detail) for e in done] == [(task.task_id, "push")]
         assert not [e for e in seen_b if e.kind == "completed"]  # B never waited
         assert await bus.claimed_by(task.task_id) == bus.worker_id
+
+
+async def test_a_v2_push_to_worker_b_gives_worker_a_the_whole_v2_result(prefix: str) -> None:
+    # With confirm off the relayed snapshot is the result itself: it must come back
+    # from Redis as a V2 snapshot, content.url and all, not a V1 one with a raw dict.
+    async with two_workers(prefix) as (emu, _, b, client):
+        with anyio.fail_after(DEADLINE):
+            task = await client.video.create(
+                model="MiniMax-H3", prompt="a harbour at dawn", callback_url=b.callback_url("v2")
+            )
+            video = await task.result()
+        assert isinstance(video, V2Video)
+        assert video.url
+        assert video.url == emu.v2_tasks[task.task_id].content_url
+        assert emu.requests_to(f"/v2/query/video_generation/{task.task_id}") == []
 
 
 async def test_a_push_recorded_before_the_wait_is_caught_up(prefix: str) -> None:

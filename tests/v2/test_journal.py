@@ -15,6 +15,7 @@ import pytest
 from minimax_async import AsyncMiniMax, SQLiteJournal, V2Prompt, V2PromptTask, V2Video, V2VideoTask
 from minimax_async.durable import JournalEntry
 from minimax_async.emulator import Emulator, EmulatorConfig
+from minimax_async.models import V2Snapshot
 
 DEADLINE = 30.0
 KEY = "v2-journal-key"
@@ -64,7 +65,14 @@ async def test_a_v2_task_is_journaled_resumed_and_handled_once(
             videos = await asyncio.gather(*(t.result() for t in report.tasks))
             await second.drain()
             again = await second.resume()
+            assert second.journal is not None
+            stored = [e.snapshot for e in await second.journal.entries()]
     assert all(isinstance(v, V2Video) and v.url for v in videos)
+    # Read back from SQLite, a finished entry holds the V2 task, not a raw dict.
+    urls = {v.url for v in videos if isinstance(v, V2Video)}
+    assert {
+        s.task.content.url for s in stored if isinstance(s, V2Snapshot) and s.task.content
+    } == urls
     assert sum(ran.values()) == 2
     assert len(ran) == 2  # once per task
     assert again.tasks == []
