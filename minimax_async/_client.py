@@ -204,15 +204,17 @@ class AsyncMiniMax:
     @overload
     def task_from_dict(
         self, data: Mapping[str, Any], *, kind: None = None
-    ) -> VideoTask | VideoAgentTask | V2VideoTask: ...
+    ) -> VideoTask | VideoAgentTask | V2VideoTask | V2PromptTask: ...
 
     def task_from_dict(
         self, data: Mapping[str, Any], *, kind: TaskKind | None = None
-    ) -> VideoTask | VideoAgentTask | V2VideoTask:
+    ) -> VideoTask | VideoAgentTask | V2VideoTask | V2PromptTask:
         """Re-attach to a task saved with ``task.to_dict()`` (e.g. in another process).
 
-        ``kind="video"`` (or ``"agent"``) says which handle you expect, so type checkers
-        know it too; a record of the other kind is refused rather than mis-handled.
+        ``kind="video"`` (``"agent"``, ``"v2"``) says which handle you expect, so type
+        checkers know it too; a record of another kind is refused rather than
+        mis-handled. Without ``kind``, every handle's record comes back as that handle,
+        an H3-Context-IR task's (``task_type``) as a :class:`V2PromptTask`.
         """
         saved = data.get("kind")
         if kind is not None and saved is not None and saved != kind:
@@ -223,6 +225,8 @@ class AsyncMiniMax:
         if wanted == "agent":
             return self.video_agent.task(data.get("task_id", ""))
         if wanted == "v2" and data.get("task_type") == "h3_context_ir":
+            if kind is None:
+                return self.video.v2.prompt_task(data.get("task_id", ""))
             raise InvalidInputError(
                 "task_type",
                 "h3_context_ir",

@@ -296,6 +296,15 @@ class V2PromptTask(_TaskHandle[V2Prompt]):
         """As for every handle, plus the task type, so the record re-attaches to this."""
         return {**super().to_dict(), "task_type": "h3_context_ir"}
 
+    async def cancel(self) -> V2DeleteResponse:
+        """Raises InvalidInputError: MiniMax documents cancel for V2 video tasks only."""
+        raise InvalidInputError(
+            "task",
+            self.task_id,
+            "an H3-Context-IR task cannot be cancelled: MiniMax documents cancel"
+            " (DELETE /v2/video_generation/{id}) for V2 video tasks only",
+        )
+
     def _make_result(self, snap: TaskSnapshot) -> V2Prompt:
         if not isinstance(snap, V2Snapshot) or not (snap.task.content and snap.task.content.prompt):
             raise UnexpectedResponseError(f"task {self.task_id} succeeded but has no prompt")

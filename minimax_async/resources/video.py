@@ -57,18 +57,28 @@ class Videos(TaskResource):
         *,
         base_video: MediaInput | None = None,
         prompt: str | None = None,
+        reference_images: Sequence[MediaInput] | None = None,
+        reference_videos: Sequence[MediaInput] | None = None,
+        reference_audios: Sequence[MediaInput] | None = None,
         callback_url: str | None = None,
         aigc_watermark: bool | None = None,
         timeout: float | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
     ) -> V2VideoTask:
         """A 768P MiniMax-H3 video re-rendered at 2K: see :meth:`VideosV2.regenerate`."""
         return await self.v2.regenerate(
             source,
             base_video=base_video,
             prompt=prompt,
+            reference_images=reference_images,
+            reference_videos=reference_videos,
+            reference_audios=reference_audios,
             callback_url=callback_url,
             aigc_watermark=aigc_watermark,
             timeout=timeout,
+            extra_body=extra_body,
+            extra_headers=extra_headers,
         )
 
     def list(

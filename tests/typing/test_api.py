@@ -68,7 +68,7 @@ async def test_public_api_types(tmp_path: Path) -> None:
             assert_type(snap, VideoQueryResponse)
 
             again = client.task_from_dict(task.to_dict())
-            assert_type(again, "VideoTask | VideoAgentTask | V2VideoTask")
+            assert_type(again, "VideoTask | VideoAgentTask | V2VideoTask | V2PromptTask")
             # The common case needs no narrowing: say which kind you saved.
             video_again = client.task_from_dict(task.to_dict(), kind="video")
             assert_type(video_again, VideoTask)

@@ -28,6 +28,7 @@ from minimax_async import (
     ServerError,
     TaskFailedError,
     TaskStatus,
+    V2PromptTask,
     V2Video,
     V2VideoTask,
     VideoTask,
@@ -347,17 +348,27 @@ async def test_v2_pushes_resolve_tasks_through_the_receiver(
 async def test_a_768p_output_is_regenerated_at_2k_from_its_file(
     client: AsyncMiniMax, emu: Emulator, tmp_path: Path
 ) -> None:
-    first = await client.video.create(model=H3, prompt="A fox in snow", ratio="16:9")
+    prompt = "Image 1 runs through snow"
+    first = await client.video.create(
+        model=H3, prompt=prompt, ratio="16:9", reference_images=[JPEG_640x360]
+    )
     video = await first.result(timeout=DEADLINE)
     base = await video.download(tmp_path / "base.mp4")  # 1344x768, 124 frames, with sound
     with anyio.fail_after(DEADLINE):
-        task = await client.video.regenerate(base_video=base, prompt="A fox in snow")
+        # The original references go along (reference V2 §8.2), through client.video.
+        task = await client.video.regenerate(
+            base_video=base,
+            prompt=prompt,
+            reference_images=[JPEG_640x360],
+            extra_body={"seed": 7},
+        )
         sharp = await task.result(timeout=DEADLINE)
     assert sharp.resolution == "2K"
     record = emu.v2_tasks[task.task_id]
     assert record.task_type == "regeneration"
     roles = [item.get("role") for item in record.request["content"]]
-    assert roles == [None, "base_video"]
+    assert roles == [None, "reference_image", "base_video"]
+    assert record.request["seed"] == 7
 
 
 async def test_regeneration_by_task_and_its_local_refusals(
@@ -405,10 +416,18 @@ async def test_context_ir_gives_an_enhanced_prompt_by_poll_and_by_push(
     assert "resolution" not in sent
     assert sent["duration"] == 6
     assert task.to_dict()["task_type"] == "h3_context_ir"
+    # Saved and re-attached, it is a prompt task again; asking for a video task is refused.
+    reattached = client.task_from_dict(task.to_dict())
+    assert isinstance(reattached, V2PromptTask)
+    assert (await reattached.result(timeout=DEADLINE)).prompt == enhanced.prompt
     with pytest.raises(InvalidInputError, match="prompt_task"):
-        client.task_from_dict(task.to_dict())
+        client.task_from_dict(task.to_dict(), kind="v2")
     again = await client.video.v2.prompt_task(task.task_id).result(timeout=DEADLINE)
     assert again.prompt == enhanced.prompt
+    with pytest.raises(InvalidInputError, match="cannot be cancelled") as no_cancel:
+        await client.video.v2.prompt_task(task.task_id).cancel()
+    assert no_cancel.value.field == "task"
+    assert emu.requests_to(f"/v2/video_generation/{task.task_id}") == []  # nothing sent
     receiver = CallbackServer(quiet_period=600.0)
     async with AsyncMiniMax(
         api_key=KEY, base_url=emu.base_url, callbacks=receiver, poll_interval=600.0, rpm=None
