@@ -188,13 +188,23 @@ class AmbiguousCreateError(MiniMaxError):
 
     MiniMax offers no idempotency key, and a resent create is billed twice. The caller
     decides: wait for the task to show up (its push, or a later listing by other means),
-    or accept the risk and send again. ``request`` is the exact body that was sent and
-    ``client_key`` the key the SDK recorded for it.
+    or accept the risk and send again. ``request`` is the exact body that was sent,
+    ``client_key`` the key the SDK recorded for it and ``sent_at`` when (Unix seconds)
+    it was sent: the start of the window to look for it in (for V2,
+    ``client.video.v2.candidates(error.request, since=error.sent_at)``).
     """
 
-    def __init__(self, message: str, *, request: dict[str, Any], client_key: str) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        request: dict[str, Any],
+        client_key: str,
+        sent_at: float | None = None,
+    ) -> None:
         self.request = request
         self.client_key = client_key
+        self.sent_at = sent_at
         super().__init__(f"{message}; the create may have been accepted (client_key={client_key})")
 
 

@@ -21,6 +21,7 @@ import asyncio
 import contextlib
 import logging
 import random
+import time
 import warnings
 import weakref
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
@@ -347,11 +348,12 @@ class Transport:
         while True:
             if limiter is not None:
                 await limiter.acquire()
+            sent_at = time.time()
             try:
                 answer = await self._send(
                     "POST", path, body=payload, timeout=timeout, headers=headers
                 )
-                return self._accepted(answer, path, body, client_key)
+                return self._accepted(answer, path, body, client_key, sent_at)
             except (_NotSent, RateLimitError) as exc:
                 # Provably not accepted (is_unaccepted): refused before sending, or a 1002.
                 if attempt >= self.policy.max_retries:
@@ -363,30 +365,30 @@ class Transport:
                 logger.info("create refused before acceptance (%s); resending", exc)
             except TransportError as exc:
                 # Sent, but no usable answer: MiniMax may have accepted (and billed) it.
-                raise _ambiguous(path, body, client_key, str(exc)) from exc
+                raise _ambiguous(path, body, client_key, sent_at, str(exc)) from exc
             attempt += 1
             await _retry.sleep(delay)
 
     def _accepted(
-        self, answer: _Answer, path: str, body: dict[str, Any], client_key: str
+        self, answer: _Answer, path: str, body: dict[str, Any], client_key: str, sent_at: float
     ) -> CreateTaskResponse:
         """The created task from a create's answer; AmbiguousCreateError when unclear."""
         if answer.status >= 500:
             why = f"HTTP {answer.status} (Trace-Id {answer.trace_id})"
-            raise _ambiguous(path, body, client_key, why)
+            raise _ambiguous(path, body, client_key, sent_at, why)
         if 200 <= answer.status < 300:
             refused = _v2_error(answer)
             # A 2xx carrying an envelope is a relay's doing: only a definite no is
             # believed; anything else (its http_code "504") may hide an accepted task.
             if refused is not None and not isinstance(refused, _REFUSALS):
-                raise _ambiguous(path, body, client_key, str(refused))
+                raise _ambiguous(path, body, client_key, sent_at, str(refused))
         try:
             created = self._decode(answer, CreateTaskResponse)
         except TransportError as exc:
-            raise _ambiguous(path, body, client_key, str(exc)) from exc
+            raise _ambiguous(path, body, client_key, sent_at, str(exc)) from exc
         if not created.task_id:
             why = f"success answer without a task_id (Trace-Id {answer.trace_id})"
-            raise _ambiguous(path, body, client_key, why)
+            raise _ambiguous(path, body, client_key, sent_at, why)
         created.trace_id = answer.trace_id
         if logger.isEnabledFor(logging.INFO):
             logger.info(
@@ -560,8 +562,12 @@ def _form(
     return form
 
 
-def _ambiguous(path: str, body: dict[str, Any], client_key: str, why: str) -> AmbiguousCreateError:
-    return AmbiguousCreateError(f"POST {path}: {why}", request=body, client_key=client_key)
+def _ambiguous(
+    path: str, body: dict[str, Any], client_key: str, sent_at: float, why: str
+) -> AmbiguousCreateError:
+    return AmbiguousCreateError(
+        f"POST {path}: {why}", request=body, client_key=client_key, sent_at=sent_at
+    )
 
 
 def _retry_after(value: str | None) -> float | None:

@@ -7,6 +7,7 @@ scripts what MiniMax answers and checks what was sent and what the caller gets.
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -223,10 +224,15 @@ async def test_a_create_whose_connection_breaks_is_ambiguous() -> None:
     async with scripted_server({CREATE: [reset_connection(release)]}) as server:
         with no_backoff():
             async with client_for(server.url) as client:
-                with pytest.raises(AmbiguousCreateError):
+                before = time.time()
+                with pytest.raises(AmbiguousCreateError) as caught:
                     await send_create(client)
+                after = time.time()
         release.set()
     assert server.hits[CREATE] == 1
+    # When it was sent: where candidates(error.request, since=error.sent_at) starts.
+    assert caught.value.sent_at is not None
+    assert before <= caught.value.sent_at <= after
 
 
 async def test_a_create_refused_400_raises_at_once_with_its_code() -> None:
