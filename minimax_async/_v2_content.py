@@ -80,6 +80,7 @@ class _Slot:
     kind: MediaKind
     url: str | None = None  # set when the input is already a reference
     local: LocalMedia | None = None
+    duration: float | None = None  # what the headers said, local file or data: URL
 
 
 def _shown(value: str) -> str:
@@ -161,10 +162,10 @@ async def _slot(value: MediaInput, *, kind: MediaKind, role: Role, field: str) -
     if isinstance(value, str) and value.startswith(("http://", "https://", "mm_file://")):
         return _Slot(role, kind, url=value)
     if isinstance(value, str) and value.startswith("data:"):
-        _check_data_url(value, kind=kind, field=field, base=base)
-        return _Slot(role, kind, url=value)
+        info = _check_data_url(value, kind=kind, field=field, base=base)
+        return _Slot(role, kind, url=value, duration=info.duration)
     local = await inspect_local(value, kind=kind, field=field, base=base)
-    return _Slot(role, kind, local=local)
+    return _Slot(role, kind, local=local, duration=local.info.duration)
 
 
 async def build_content(
@@ -201,13 +202,10 @@ async def build_content(
     slots = [
         await _slot(value, kind=kind, role=role, field=field) for field, kind, role, value in fields
     ]
+    # URLs are MiniMax's to measure; local files and data: URLs are counted here.
     check_v2_totals(
         {
-            kind: [
-                s.local.info.duration or 0.0
-                for s in slots
-                if s.local and s.role == f"reference_{kind}"
-            ]
+            kind: [s.duration or 0.0 for s in slots if s.role == f"reference_{kind}"]
             for kind in ("video", "audio")
         }
     )

@@ -207,6 +207,19 @@ async def test_each_rule_is_refused_naming_field_value_and_rule(
     assert field in str(error)
 
 
+async def test_data_url_clips_count_toward_the_15_s_total_like_local_files(
+    client: AsyncMiniMax,
+) -> None:
+    # 3 s + 12 s as data URLs, plus a 3 s file: 18 s, whichever form each one takes.
+    inline = [
+        data_url(CLIP_3S.read_bytes(), "video/mp4"),
+        data_url(CLIP_12S.read_bytes(), "video/mp4"),
+    ]
+    error = await refused(client, reference_videos=[*inline, CLIP_3S])
+    assert error.field == "reference_videos"
+    assert "15 s together" in error.rule
+
+
 @pytest.mark.parametrize(
     ("media", "field", "words"),
     [
