@@ -134,13 +134,20 @@ def _generate(subparsers: Any) -> None:
             " first+last frame, --subject subject reference."
         ),
     )
-    parser.add_argument("--prompt", help="what happens in the video (up to 2000 characters)")
+    parser.add_argument(
+        "--prompt", help="what happens in the video (V1: up to 2000 characters; V2: 7000)"
+    )
     parser.add_argument("--model", help="model id (default: the newest model for the mode)")
     parser.add_argument("--first-frame", metavar="IMAGE", help="first frame: a path or URL")
     parser.add_argument("--last-frame", metavar="IMAGE", help="last frame: a path or URL")
     parser.add_argument("--subject", metavar="IMAGE", help="a face to feature: a path or URL")
-    parser.add_argument("--duration", type=int, help="seconds: 6 or 10 where the model allows")
-    parser.add_argument("--resolution", help="512P, 720P, 768P or 1080P, as the model allows")
+    parser.add_argument(
+        "--duration", type=int, help="seconds: V1 6 or 10, V2 4-15, as the model allows"
+    )
+    parser.add_argument(
+        "--resolution",
+        help="V1: 512P, 720P, 768P or 1080P; V2: 480P, 768P or 2K; as the model allows",
+    )
     parser.add_argument(
         "--camera",
         action="append",

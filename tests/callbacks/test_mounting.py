@@ -17,7 +17,7 @@ import uvicorn
 from aiohttp import web
 from fastapi import FastAPI
 
-from minimax_async import TaskStatus
+from minimax_async import AsyncMiniMax, TaskStatus
 from minimax_async.callbacks import CallbackServer
 from minimax_async.emulator import Emulator, EmulatorConfig
 from tests.callbacks._helpers import DEADLINE, emulator_client
@@ -34,8 +34,20 @@ async def _resolve_through(cb: CallbackServer, count: int = 5) -> None:
             assert result.status is TaskStatus.SUCCESS
             assert result.file_id == emu.tasks[task_id].file_id
 
+        async def one_v2() -> None:
+            # A MiniMax-H3 task is given the receiver's /v2 route and resolved by its
+            # V2-shaped pushes ({"task": {...}}) through the same mount.
+            async with AsyncMiniMax(
+                api_key="test-key-mount", base_url=emu.base_url, rpm=None, callbacks=cb
+            ) as sdk:
+                task = await sdk.video.create(model="MiniMax-H3", prompt="a mounted harbour")
+                video = await task.result(timeout=DEADLINE)
+            assert video.url == emu.v2_tasks[task.task_id].content_url
+            assert emu.v2_tasks[task.task_id].callback_url == cb.callback_url("v2")
+            assert emu.requests_to(f"/v2/query/video_generation/{task.task_id}") == []
+
         with anyio.fail_after(DEADLINE):
-            await asyncio.gather(*(one() for _ in range(count)))
+            await asyncio.gather(*(one() for _ in range(count)), one_v2())
         assert emu.requests_to("/v1/query/video_generation") == []
         assert all(p.delivered for p in emu.pushes if p.kind == "challenge")
 
@@ -66,6 +78,7 @@ def assert_mounted_once_and_redacted(cb: CallbackServer, lines: list[str], text:
     assert urlsplit(cb.callback_url("video")).path == f"/minimax/{secret}/video"
     pushes = [line for line in lines if "POST /minimax/<secret>/video HTTP/1.1" in line]
     assert len(pushes) >= 6, lines  # the self-check's challenge and five tasks' pushes
+    assert any("POST /minimax/<secret>/v2 HTTP/1.1" in line for line in lines), lines
     assert secret not in text
 
 
