@@ -1,5 +1,6 @@
-"""Real media for the V2 tests: small clips made with ffmpeg (tests/data/v2), and
-HEIF headers built here (no ffmpeg build writes HEIC)."""
+"""Real media for the V2 tests: small clips made with ffmpeg (tests/data/v2), HEIF
+headers built here (no ffmpeg build writes HEIC), and real headers padded to a size
+(:func:`padded`)."""
 
 from __future__ import annotations
 
@@ -30,6 +31,7 @@ __all__ = (
     "VOICE_SHORT",
     "VOICE_WAV",
     "heif",
+    "padded",
 )
 
 
@@ -47,3 +49,12 @@ def heif(width: int, height: int, *, thumbnail: tuple[int, int] = (160, 120)) ->
     ipco = _box(b"ipco", ispe(*thumbnail) + ispe(width, height))
     meta = _box(b"meta", b"\x00\x00\x00\x00" + _box(b"hdlr", b"\x00" * 24) + _box(b"iprp", ipco))
     return _box(b"ftyp", b"heic\x00\x00\x00\x00mif1heic") + meta + _box(b"mdat", b"")
+
+
+def padded(path: Path, head: bytes, size: int) -> Path:
+    """``head`` (a real file's bytes) written to ``path``, then extended to ``size`` bytes
+    with a hole: sparse, so nothing past the header is written."""
+    with path.open("wb") as file:
+        file.write(head)
+        file.truncate(size)
+    return path

@@ -33,6 +33,7 @@ from tests.v2.media import (
     VOICE_SHORT,
     VOICE_WAV,
     heif,
+    padded,
 )
 
 H3 = "MiniMax-H3"
@@ -278,6 +279,51 @@ async def test_the_size_caps_are_checked_before_a_file_is_read(
     error = await refused(client, reference_videos=[big])
     assert error.field == "reference_videos[0]"
     assert "at most 50 MB" in error.rule
+
+
+MB = 1024 * 1024
+#: (field, a real file's header, the cap, fields a valid create needs besides it).
+CAPPED: dict[str, tuple[str, bytes, int, dict[str, Any]]] = {
+    "image": ("reference_images", png(300, 300), 30 * MB, {}),
+    "audio": (
+        "reference_audios",
+        VOICE_WAV.read_bytes(),
+        15 * MB,
+        {"reference_images": [JPEG_640x360]},
+    ),
+}
+
+
+@pytest.mark.parametrize("kind", list(CAPPED))
+async def test_an_image_over_30_mb_and_an_audio_over_15_mb_are_refused(
+    client: AsyncMiniMax, tmp_path: Path, kind: str
+) -> None:
+    name, head, cap, others = CAPPED[kind]
+    # A real header, so only the size is wrong; the padding is a hole in a sparse file.
+    big = padded(tmp_path / f"big.{kind}", head, cap + 1)
+    # As a path, refused from its size on disk before it is read.
+    by_path = await refused(client, **others, **{name: [big]})
+    with big.open("rb") as file:
+        # As an open file, read up to one byte past the cap, then refused by the rule.
+        by_file = await refused(client, **others, **{name: [file]})
+    for error, value in ((by_path, str(big)), (by_file, f"<{cap + 1} bytes>")):
+        assert error.field == f"{name}[0]"
+        assert error.value == value
+        assert f"is {cap + 1} bytes" in error.rule
+        assert f"may be at most {cap // MB} MB" in error.rule
+        assert str(error).startswith(f"{name}[0]=")
+
+
+@pytest.mark.parametrize("kind", list(CAPPED))
+async def test_an_image_of_30_mb_and_an_audio_of_15_mb_are_taken(
+    client: AsyncMiniMax, tmp_path: Path, kind: str
+) -> None:
+    name, head, cap, others = CAPPED[kind]
+    full = padded(tmp_path / f"full.{kind}", head, cap)
+    sent = await body(client, **others, **{name: [full]})
+    item = sent["content"][-1]
+    encoded = item[item["type"]]["url"].partition(",")[2]
+    assert len(encoded) == 4 * ((cap + 2) // 3)  # all of it went inline
 
 
 async def test_the_error_never_carries_the_bytes(client: AsyncMiniMax) -> None:
