@@ -1,11 +1,13 @@
 """Real media for the V2 tests: small clips made with ffmpeg (tests/data/v2), HEIF
-headers built here (no ffmpeg build writes HEIC), and real headers padded to a size
-(:func:`padded`)."""
+headers built here (no ffmpeg build writes HEIC), variants of a real MP4 with header
+fields edited (:func:`mp4_variant`) and real headers padded to a size (:func:`padded`)."""
 
 from __future__ import annotations
 
 import struct
 from pathlib import Path
+
+from minimax_async.emulator._boxes import Box, find_box, iter_boxes
 
 V2_DATA = Path(__file__).parent.parent / "data" / "v2"
 #: H.264 + AAC, 384x256, 3 s at 24 fps.
@@ -31,6 +33,7 @@ __all__ = (
     "VOICE_SHORT",
     "VOICE_WAV",
     "heif",
+    "mp4_variant",
     "padded",
 )
 
@@ -58,3 +61,52 @@ def padded(path: Path, head: bytes, size: int) -> Path:
         file.write(head)
         file.truncate(size)
     return path
+
+
+def mp4_variant(
+    source: Path,
+    *,
+    fps: float | None = None,
+    video_codec: bytes | None = None,
+    audio_codec: bytes | None = None,
+) -> bytes:
+    """``source`` (a real MP4 or MOV) with its tracks' header fields edited, the media
+    data untouched. Walked with the emulator's box reader, not the SDK's under test.
+
+    ``fps``: the video track plays at that rate for the same length, with a consistent
+    ``stts`` (one entry, 1000 ticks a frame), ``mdhd`` timescale and duration.
+    ``video_codec`` / ``audio_codec``: the first ``stsd`` entry's four-byte type.
+    """
+    data = bytearray(source.read_bytes())
+    moov = find_box(bytes(data), 0, len(data), b"moov")
+    assert moov is not None
+    for trak in iter_boxes(bytes(data), moov.body, moov.end):
+        if trak.kind != b"trak":
+            continue
+        mdia = _inside(data, trak, b"mdia")
+        hdlr = _inside(data, mdia, b"hdlr")
+        stbl = _inside(data, _inside(data, mdia, b"minf"), b"stbl")
+        stsd = _inside(data, stbl, b"stsd")
+        handler = bytes(data[hdlr.body + 8 : hdlr.body + 12])
+        if handler == b"soun" and audio_codec is not None:
+            data[stsd.body + 12 : stsd.body + 16] = audio_codec
+        if handler != b"vide":
+            continue
+        if video_codec is not None:
+            data[stsd.body + 12 : stsd.body + 16] = video_codec
+        if fps is not None:
+            mdhd = _inside(data, mdia, b"mdhd")
+            assert data[mdhd.body] == 0, "a version 0 mdhd"
+            timescale, ticks = struct.unpack_from(">II", data, mdhd.body + 12)
+            stts = _inside(data, stbl, b"stts")
+            assert struct.unpack_from(">I", data, stts.body + 4) == (1,), "one stts entry"
+            frames = round(ticks / timescale * fps)
+            struct.pack_into(">II", data, mdhd.body + 12, round(fps * 1000), frames * 1000)
+            struct.pack_into(">II", data, stts.body + 8, frames, 1000)
+    return bytes(data)
+
+
+def _inside(data: bytearray, parent: Box, kind: bytes) -> Box:
+    found = find_box(bytes(data), parent.body, parent.end, kind)
+    assert found is not None, kind
+    return found
