@@ -308,6 +308,31 @@ async def test_a_529_create_is_ambiguous_and_sent_once_and_a_529_read_is_retried
     assert len(emu.requests_to(path)) - before == 3  # the first try and 2 retries
 
 
+@pytest.mark.parametrize("role", ["first_frame", "last_frame"])
+async def test_one_frame_alone_gives_a_playable_mp4_in_its_aspect(
+    client: AsyncMiniMax, emu: Emulator, tmp_path: Path, role: str
+) -> None:
+    frame = tmp_path / "portrait.png"
+    frame.write_bytes(png(480, 640))  # 3:4
+    first = frame if role == "first_frame" else None
+    last = frame if role == "last_frame" else None
+    with anyio.fail_after(DEADLINE):
+        task = await client.video.create(
+            model=H3, prompt="The kite rises", first_frame_image=first, last_frame_image=last
+        )
+        video = await task.result(timeout=DEADLINE)
+        saved = await video.download(tmp_path / "out.mp4")
+    sent = emu.v2_tasks[task.task_id].request
+    assert [item.get("role") for item in sent["content"]] == [None, role]
+    assert sent["ratio"] == "adaptive"
+    assert (video.resolution, video.duration) == ("768P", 5)
+    info = mp4_info(saved)
+    assert (info.width, info.height) == (768, 1024)  # 768P in the frame's 3:4, not 16:9
+    assert (info.video_codec, info.audio_codec) == ("avc1", "mp4a")
+    assert info.fps == pytest.approx(24.0)
+    assert info.duration >= 5
+
+
 async def test_a_failed_task_raises_with_its_code(
     config: EmulatorConfig, client: AsyncMiniMax
 ) -> None:
