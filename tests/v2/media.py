@@ -1,10 +1,13 @@
-"""Real media for the V2 tests: small clips made with ffmpeg (tests/data/v2), and
-HEIF headers built here (no ffmpeg build writes HEIC)."""
+"""Real media for the V2 tests: small clips made with ffmpeg (tests/data/v2), HEIF
+headers built here (no ffmpeg build writes HEIC), variants of a real MP4 with header
+fields edited (:func:`mp4_variant`) and real headers padded to a size (:func:`padded`)."""
 
 from __future__ import annotations
 
 import struct
 from pathlib import Path
+
+from minimax_async.emulator._boxes import Box, find_box, iter_boxes
 
 V2_DATA = Path(__file__).parent.parent / "data" / "v2"
 #: H.264 + AAC, 384x256, 3 s at 24 fps.
@@ -30,6 +33,8 @@ __all__ = (
     "VOICE_SHORT",
     "VOICE_WAV",
     "heif",
+    "mp4_variant",
+    "padded",
 )
 
 
@@ -47,3 +52,61 @@ def heif(width: int, height: int, *, thumbnail: tuple[int, int] = (160, 120)) ->
     ipco = _box(b"ipco", ispe(*thumbnail) + ispe(width, height))
     meta = _box(b"meta", b"\x00\x00\x00\x00" + _box(b"hdlr", b"\x00" * 24) + _box(b"iprp", ipco))
     return _box(b"ftyp", b"heic\x00\x00\x00\x00mif1heic") + meta + _box(b"mdat", b"")
+
+
+def padded(path: Path, head: bytes, size: int) -> Path:
+    """``head`` (a real file's bytes) written to ``path``, then extended to ``size`` bytes
+    with a hole: sparse, so nothing past the header is written."""
+    with path.open("wb") as file:
+        file.write(head)
+        file.truncate(size)
+    return path
+
+
+def mp4_variant(
+    source: Path,
+    *,
+    fps: float | None = None,
+    video_codec: bytes | None = None,
+    audio_codec: bytes | None = None,
+) -> bytes:
+    """``source`` (a real MP4 or MOV) with its tracks' header fields edited, the media
+    data untouched. Walked with the emulator's box reader, not the SDK's under test.
+
+    ``fps``: the video track plays at that rate for the same length, with a consistent
+    ``stts`` (one entry, 1000 ticks a frame), ``mdhd`` timescale and duration.
+    ``video_codec`` / ``audio_codec``: the first ``stsd`` entry's four-byte type.
+    """
+    data = bytearray(source.read_bytes())
+    moov = find_box(bytes(data), 0, len(data), b"moov")
+    assert moov is not None
+    for trak in iter_boxes(bytes(data), moov.body, moov.end):
+        if trak.kind != b"trak":
+            continue
+        mdia = _inside(data, trak, b"mdia")
+        hdlr = _inside(data, mdia, b"hdlr")
+        stbl = _inside(data, _inside(data, mdia, b"minf"), b"stbl")
+        stsd = _inside(data, stbl, b"stsd")
+        handler = bytes(data[hdlr.body + 8 : hdlr.body + 12])
+        if handler == b"soun" and audio_codec is not None:
+            data[stsd.body + 12 : stsd.body + 16] = audio_codec
+        if handler != b"vide":
+            continue
+        if video_codec is not None:
+            data[stsd.body + 12 : stsd.body + 16] = video_codec
+        if fps is not None:
+            mdhd = _inside(data, mdia, b"mdhd")
+            assert data[mdhd.body] == 0, "a version 0 mdhd"
+            timescale, ticks = struct.unpack_from(">II", data, mdhd.body + 12)
+            stts = _inside(data, stbl, b"stts")
+            assert struct.unpack_from(">I", data, stts.body + 4) == (1,), "one stts entry"
+            frames = round(ticks / timescale * fps)
+            struct.pack_into(">II", data, mdhd.body + 12, round(fps * 1000), frames * 1000)
+            struct.pack_into(">II", data, stts.body + 8, frames, 1000)
+    return bytes(data)
+
+
+def _inside(data: bytearray, parent: Box, kind: bytes) -> Box:
+    found = find_box(bytes(data), parent.body, parent.end, kind)
+    assert found is not None, kind
+    return found

@@ -286,6 +286,54 @@ async def test_each_error_status_of_a_create(
     assert len(creates) == 7
 
 
+async def test_a_529_create_is_ambiguous_and_sent_once_and_a_529_read_is_retried(
+    config: EmulatorConfig, client: AsyncMiniMax, emu: Emulator
+) -> None:
+    done = await client.video.create(model=H3, prompt="made before the overload")
+    config.v2_error_status = 529  # overloaded_error: MiniMax may have taken the create
+    config.v2_error_rate = 1.0
+    # no_backoff: a resend would be immediate, and counted below.
+    with no_backoff(), pytest.raises(AmbiguousCreateError) as caught:
+        await client.video.create(model=H3, prompt="while overloaded")
+    assert "HTTP 529" in str(caught.value)
+    assert caught.value.request["content"] == [{"type": "text", "text": "while overloaded"}]
+    creates = emu.requests_to("/v2/video_generation")
+    assert len(creates) == 2  # the one before, and this one: never resent
+    assert (creates[-1].http_status, creates[-1].fault) == (529, "v2 529")
+    # A read answered 529 is a ServerError, retried as a 500 is.
+    path = f"/v2/query/video_generation/{done.task_id}"
+    before = len(emu.requests_to(path))
+    with no_backoff(), pytest.raises(ServerError) as read:
+        await client.video.v2.query(done.task_id)
+    assert read.value.status_code == 529
+    assert len(emu.requests_to(path)) - before == 3  # the first try and 2 retries
+
+
+@pytest.mark.parametrize("role", ["first_frame", "last_frame"])
+async def test_one_frame_alone_gives_a_playable_mp4_in_its_aspect(
+    client: AsyncMiniMax, emu: Emulator, tmp_path: Path, role: str
+) -> None:
+    frame = tmp_path / "portrait.png"
+    frame.write_bytes(png(480, 640))  # 3:4
+    first = frame if role == "first_frame" else None
+    last = frame if role == "last_frame" else None
+    with anyio.fail_after(DEADLINE):
+        task = await client.video.create(
+            model=H3, prompt="The kite rises", first_frame_image=first, last_frame_image=last
+        )
+        video = await task.result(timeout=DEADLINE)
+        saved = await video.download(tmp_path / "out.mp4")
+    sent = emu.v2_tasks[task.task_id].request
+    assert [item.get("role") for item in sent["content"]] == [None, role]
+    assert sent["ratio"] == "adaptive"
+    assert (video.resolution, video.duration) == ("768P", 5)
+    info = mp4_info(saved)
+    assert (info.width, info.height) == (768, 1024)  # 768P in the frame's 3:4, not 16:9
+    assert (info.video_codec, info.audio_codec) == ("avc1", "mp4a")
+    assert info.fps == pytest.approx(24.0)
+    assert info.duration >= 5
+
+
 async def test_a_failed_task_raises_with_its_code(
     config: EmulatorConfig, client: AsyncMiniMax
 ) -> None:

@@ -33,6 +33,8 @@ from tests.v2.media import (
     VOICE_SHORT,
     VOICE_WAV,
     heif,
+    mp4_variant,
+    padded,
 )
 
 H3 = "MiniMax-H3"
@@ -291,6 +293,111 @@ async def test_the_size_caps_are_checked_before_a_file_is_read(
     error = await refused(client, reference_videos=[big])
     assert error.field == "reference_videos[0]"
     assert "at most 50 MB" in error.rule
+
+
+MB = 1024 * 1024
+#: (field, a real file's header, the cap, fields a valid create needs besides it).
+CAPPED: dict[str, tuple[str, bytes, int, dict[str, Any]]] = {
+    "image": ("reference_images", png(300, 300), 30 * MB, {}),
+    "audio": (
+        "reference_audios",
+        VOICE_WAV.read_bytes(),
+        15 * MB,
+        {"reference_images": [JPEG_640x360]},
+    ),
+}
+
+
+@pytest.mark.parametrize("kind", list(CAPPED))
+async def test_an_image_over_30_mb_and_an_audio_over_15_mb_are_refused(
+    client: AsyncMiniMax, tmp_path: Path, kind: str
+) -> None:
+    name, head, cap, others = CAPPED[kind]
+    # A real header, so only the size is wrong; the padding is a hole in a sparse file.
+    big = padded(tmp_path / f"big.{kind}", head, cap + 1)
+    # As a path, refused from its size on disk before it is read.
+    by_path = await refused(client, **others, **{name: [big]})
+    with big.open("rb") as file:
+        # As an open file, read up to one byte past the cap, then refused by the rule.
+        by_file = await refused(client, **others, **{name: [file]})
+    for error, value in ((by_path, str(big)), (by_file, f"<{cap + 1} bytes>")):
+        assert error.field == f"{name}[0]"
+        assert error.value == value
+        assert f"is {cap + 1} bytes" in error.rule
+        assert f"may be at most {cap // MB} MB" in error.rule
+        assert str(error).startswith(f"{name}[0]=")
+
+
+@pytest.mark.parametrize("kind", list(CAPPED))
+async def test_an_image_of_30_mb_and_an_audio_of_15_mb_are_taken(
+    client: AsyncMiniMax, tmp_path: Path, kind: str
+) -> None:
+    name, head, cap, others = CAPPED[kind]
+    full = padded(tmp_path / f"full.{kind}", head, cap)
+    sent = await body(client, **others, **{name: [full]})
+    item = sent["content"][-1]
+    encoded = item[item["type"]]["url"].partition(",")[2]
+    assert len(encoded) == 4 * ((cap + 2) // 3)  # all of it went inline
+
+
+@pytest.mark.parametrize("fps", [23.976, 60])
+async def test_a_clip_at_either_fps_bound_is_taken(
+    client: AsyncMiniMax, tmp_path: Path, fps: float
+) -> None:
+    clip = tmp_path / "clip.mp4"
+    clip.write_bytes(mp4_variant(CLIP_3S, fps=fps))
+    sent = await body(client, reference_videos=[clip])
+    assert sent["content"][1]["role"] == "reference_video"
+
+
+@pytest.mark.parametrize("fps", [60.1, 61])
+async def test_a_clip_above_60_fps_is_refused(
+    client: AsyncMiniMax, tmp_path: Path, fps: float
+) -> None:
+    # §3.4: reference videos play at 23.976-60 fps, both ends included.
+    clip = tmp_path / "fast.mp4"
+    clip.write_bytes(mp4_variant(CLIP_3S, fps=fps))
+    error = await refused(client, reference_videos=[clip])
+    assert error.field == "reference_videos[0]"
+    assert error.value == str(clip)
+    assert f"plays at {fps:.3f} fps" in error.rule
+    assert "must be 23.976-60 fps" in error.rule
+
+
+@pytest.mark.parametrize(
+    ("video", "audio", "words"),
+    [
+        (b"vp09", None, "video codec vp09; must be H.264/AVC or H.265/HEVC"),
+        (b"av01", None, "video codec av01; must be H.264/AVC or H.265/HEVC"),
+        (None, b"ac-3", "audio codec ac-3; must be AAC or MP3"),
+        (None, b"Opus", "audio codec Opus; must be AAC or MP3"),
+    ],
+    ids=["vp9", "av1", "ac3", "opus"],
+)
+async def test_a_codec_other_than_h264_hevc_or_aac_mp3_is_refused(
+    client: AsyncMiniMax, tmp_path: Path, video: bytes | None, audio: bytes | None, words: str
+) -> None:
+    # The real clip's stsd entry type patched: what MiniMax's probe would report.
+    clip = tmp_path / "recoded.mp4"
+    clip.write_bytes(mp4_variant(CLIP_3S, video_codec=video, audio_codec=audio))
+    error = await refused(client, reference_videos=[clip])
+    assert error.field == "reference_videos[0]"
+    assert error.value == str(clip)
+    assert words in error.rule
+
+
+@pytest.mark.parametrize(
+    ("video", "audio"),
+    [(b"hvc1", None), (b"hev1", None), (None, b".mp3")],
+    ids=["hvc1", "hev1", "mp3"],
+)
+async def test_hevc_video_and_mp3_audio_are_taken(
+    client: AsyncMiniMax, tmp_path: Path, video: bytes | None, audio: bytes | None
+) -> None:
+    clip = tmp_path / "other.mp4"
+    clip.write_bytes(mp4_variant(CLIP_3S, video_codec=video, audio_codec=audio))
+    sent = await body(client, reference_videos=[clip])
+    assert sent["content"][1]["role"] == "reference_video"
 
 
 async def test_the_error_never_carries_the_bytes(client: AsyncMiniMax) -> None:
