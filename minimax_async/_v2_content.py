@@ -100,7 +100,7 @@ async def inspect_local(
                 raise InvalidInputError(
                     field,
                     shown,
-                    f"is {size} bytes; a {kind} may be at most {MAX_BYTES[kind] // 2**20} MB",
+                    f"is {size} bytes; {kind} files may be at most {MAX_BYTES[kind] // 2**20} MB",
                 )
             info = await anyio.to_thread.run_sync(_probe_path, path, size, field, shown)
         _check(info, kind, field, shown, base)

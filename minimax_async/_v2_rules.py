@@ -224,7 +224,7 @@ def check_v2_media(
     limit = MAX_BYTES[kind]
     if info.size > limit:
         raise InvalidInputError(
-            field, shown, f"is {info.size} bytes; a {kind} may be at most {limit // 2**20} MB"
+            field, shown, f"is {info.size} bytes; {kind} files may be at most {limit // 2**20} MB"
         )
     if info.width is not None and info.height is not None:
         _check_picture(info.width, info.height, field=field, shown=shown)
