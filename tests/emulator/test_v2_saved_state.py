@@ -122,12 +122,12 @@ async def test_past_times_finish_at_once_cancelled_stays_and_uploads_resolve(
     assert [str(f["file_id"]) for f in listed["files"]] == [file_id]
 
 
-def _old_v1_lines() -> str:
+def _old_v1_lines(now: float | None = None, task_id: str = "783268451013967869") -> str:
     """A finished V1 task and its file, as emulators before V2 was kept wrote them."""
-    now = time.time()
+    now = time.time() if now is None else now
     asset = str(VIDEOS_DIR / "768P_6s.mp4")
     task = {
-        "task_id": "783268451013967869", "kind": "video", "request": {},
+        "task_id": task_id, "kind": "video", "request": {},
         "owner": "8254c329a92850f6", "asset": asset, "resolution": "768P", "duration": 6,
         "width": 1366, "height": 768, "failure_code": None, "callback_url": None,
         "status": "Success", "history": ["Preparing", "Queueing", "Processing", "Success"],
@@ -177,3 +177,33 @@ async def test_an_old_state_file_loads_and_garbled_v2_lines_are_skipped(
     ]  # fmt: skip
     last = json.loads(state.read_text().splitlines()[-1])  # the garbled lines stay behind
     assert (last["v2_task"]["task_id"], last["v2_task"]["status"]) == (newer, "succeeded")
+
+
+async def test_compaction_keeps_the_last_day_of_v2_tasks_and_uploads(tmp_path: Path) -> None:
+    state = tmp_path / "state.jsonl"
+    first = Emulator(config=_config(queued=0.0, running=0.0), state_file=state)
+    async with first, v2_caller(first.base_url, KEY) as v2:
+        recent = await v2.created(t2v())
+        await first.wait_for_v2_status(recent, "succeeded")
+        _, uploaded = await v2.upload(png(640, 480))
+    [task_line] = [
+        line for line in _lines(state) if line.get("v2_task", {}).get("status") == "succeeded"
+    ]
+    [upload_line] = [line for line in _lines(state) if "v2_file" in line]
+    two_days_ago = time.time() - 2 * 86400
+    old_task = {
+        **task_line,
+        "v2_task": {**task_line["v2_task"], "task_id": "1", "born": two_days_ago},
+    }
+    old_upload = {"v2_file": {**upload_line["v2_file"], "file_id": "2", "born": two_days_ago}}
+    # Past the 4 MB mark with V1 tasks of two days ago.
+    padding = [_old_v1_lines(two_days_ago, str(10**17 + n)) for n in range(5000)]
+    lines = [*padding, json.dumps(old_task), json.dumps(old_upload)]
+    state.write_text("\n".join([*lines, json.dumps(task_line), json.dumps(upload_line)]) + "\n")
+    assert state.stat().st_size > 4 << 20
+    async with Emulator(config=_config(queued=0.0, running=0.0), state_file=state) as second:
+        assert set(second.v2_tasks) == {recent}
+        assert set(second.uploads) == {str(uploaded["file"]["file_id"])}
+        assert dict(second.tasks) == {}
+    assert state.stat().st_size < 10_000
+    assert _lines(state) == [task_line, upload_line]
