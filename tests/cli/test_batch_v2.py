@@ -21,7 +21,7 @@ from tests.cli._helpers import (
     assert_playable_mp4,
     interrupt_after,
     json_lines,
-    read_until,
+    kill_after,
     run_process,
     spawn,
 )
@@ -241,13 +241,8 @@ def test_a_v2_job_killed_mid_render_is_collected_by_the_next_run(
     emulator = emulator_factory(time_scale=1.0, v2_queued_seconds=0.1, v2_running_seconds=3.0)
     jobs = _jobs_file(tmp_path, {"name": "h3", "model": "MiniMax-H3", "prompt": "A gull"})
     out_dir = tmp_path / "out"
-    first = spawn(*_batch(jobs, out_dir, emulator))
-    try:
-        assert first.stderr is not None
-        read_until(first.stderr, "h3: running task ")
-    finally:
-        first.kill()  # no goodbye: only the journal knows the task
-        first.communicate(timeout=30)
+    # No goodbye: only the journal knows the task
+    kill_after(spawn(*_batch(jobs, out_dir, emulator)), "h3: running task ")
     [submitted] = [r for r in _journal(out_dir) if r["state"] == "submitted"]
     # A deadline well under the receiver's quiet period: only a query at once meets it.
     again = run_process(*_batch(jobs, out_dir, emulator, "--json", "--timeout", "20"))
@@ -266,13 +261,8 @@ def test_a_v2_job_killed_on_the_embedded_emulator_is_collected_by_later_runs(
     jobs = _jobs_file(tmp_path, {"name": "h3", "model": "MiniMax-H3", "prompt": "A gull"})
     out_dir = tmp_path / "out"
     argv = ["batch", str(jobs), "--out-dir", str(out_dir)]
-    first = spawn(*argv)
-    try:
-        assert first.stderr is not None
-        read_until(first.stderr, "h3: running task ")
-    finally:
-        first.kill()  # no goodbye: the task lives on in the emulator's saved state
-        first.communicate(timeout=30)
+    # No goodbye: the task lives on in the emulator's saved state
+    kill_after(spawn(*argv), "h3: running task ")
     [submitted] = [r for r in _journal(out_dir) if r["state"] == "submitted"]
     task_id = submitted["task_id"]
     again = run_process(*argv, "--json")
