@@ -41,8 +41,9 @@ class Emulator:
 
     ``port=0`` (the default) binds an ephemeral port; ``base_url`` tells which.
     ``config`` is live: change its knobs between calls. ``requests``, ``pushes`` and
-    ``tasks`` record everything the emulator saw and did. ``state_file`` keeps tasks,
-    files and their timings across runs (see :mod:`minimax_async.emulator._saved`).
+    ``tasks`` record everything the emulator saw and did. ``state_file`` keeps V1, template
+    and V2 tasks, files, uploads and their timings across runs (see
+    :mod:`minimax_async.emulator._saved`).
     """
 
     def __init__(
@@ -167,13 +168,14 @@ class Emulator:
         logger.info("MiniMax emulator listening on %s", self._base_url)
 
     def _restore(self, saved: SavedState) -> None:
-        store, lifecycle = self._store, self._api.lifecycle
+        store, lifecycle, v2 = self._store, self._api.lifecycle, self._v2
         try:
-            saved.restore(store, lifecycle)
+            saved.restore(store, lifecycle, v2)
         except OSError as exc:
             logger.warning("emulator state %s unusable, not kept: %s", saved.path, exc)
             return
         store.on_change = lambda task: saved.record(store, lifecycle, task)
+        v2.on_change = lambda item: saved.record_v2(store, v2, item)
 
     async def aclose(self) -> None:
         """Stop serving, cancel lifecycles and pending pushes, close the HTTP session."""

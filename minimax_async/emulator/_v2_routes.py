@@ -103,7 +103,16 @@ class V2Api:
         self._creates = SlidingWindow()
         self.tasks: dict[str, V2Task] = {}
         self.uploads: dict[str, Upload] = {}
-        self.lifecycle = V2Lifecycle(store, callbacks, config, self._finish, runners)
+        #: Called after every new task, status change, deletion and upload (a saved
+        #: state hooks in here).
+        self.on_change: Callable[[V2Task | Upload], None] | None = None
+        self.lifecycle = V2Lifecycle(
+            store, callbacks, config, self._finish, runners, changed=self._report
+        )
+
+    def _report(self, item: V2Task | Upload) -> None:
+        if self.on_change is not None:
+            self.on_change(item)
 
     def routes(self) -> list[web.RouteDef]:
         return [
@@ -334,6 +343,7 @@ class V2Api:
             action, status = ("cancel" if verb else "cancelled"), "cancelled"
         elif task.status in (V2Status.SUCCEEDED, V2Status.FAILED, V2Status.EXPIRED):
             task.deleted = True
+            self._report(task)
             await self._store.notify()
             action, status = ("delete" if verb else "deleted"), "deleted"
         elif task.status is V2Status.RUNNING:
@@ -359,6 +369,7 @@ class V2Api:
             response.set_status(400)
             return response
         self.uploads[record.file_id] = record
+        self._report(record)
         return answer(request, {"file": self._file(record), "base_resp": base_resp()})
 
     async def _receive(self, request: web.Request, owner: str) -> Upload:

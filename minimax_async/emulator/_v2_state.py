@@ -36,7 +36,9 @@ class V2Task:
     """One V2 task as the emulator tracks it.
 
     ``history`` lists every status it had, ``history_times`` the wall-clock time each
-    began. ``deleted`` tasks stay here for inspection but are gone from the API.
+    began. ``deleted`` tasks stay here for inspection but are gone from the API. A task
+    restored from a saved state has only the text items of its ``request`` (``media``
+    holds what the rest added up to).
     """
 
     task_id: str

@@ -20,6 +20,7 @@ __all__ = (
     "child_env",
     "interrupt_after",
     "json_lines",
+    "kill_after",
     "read_until",
     "run_cli",
     "run_process",
@@ -89,6 +90,17 @@ def interrupt_after(child: subprocess.Popen[str], *needles: str) -> str:
         if child.poll() is None:
             child.kill()
             child.wait()
+
+
+def kill_after(child: subprocess.Popen[str], needle: str) -> None:
+    """Read the child's stderr up to ``needle``, then SIGKILL it: no cleanup code runs,
+    so only what it already wrote (journal, emulator state) outlives it."""
+    try:
+        assert child.stderr is not None
+        read_until(child.stderr, needle)
+    finally:
+        child.kill()
+        child.communicate(timeout=30)
 
 
 def spawn(*argv: str, cwd: Path | None = None) -> subprocess.Popen[str]:

@@ -1,6 +1,7 @@
 """``batch`` with MiniMax-H3 (V2) jobs, as a real process against the emulator: mixed
-with V1 jobs, references from local files, resumed after Ctrl-C, ambiguous creates
-never resent, bad lines refused before anything is sent."""
+with V1 jobs, references from local files, resumed after Ctrl-C or a kill (on the
+embedded emulator too), ambiguous creates never resent, bad lines refused before
+anything is sent."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ from tests.cli._helpers import (
     assert_playable_mp4,
     interrupt_after,
     json_lines,
-    read_until,
+    kill_after,
     run_process,
     spawn,
 )
@@ -240,13 +241,8 @@ def test_a_v2_job_killed_mid_render_is_collected_by_the_next_run(
     emulator = emulator_factory(time_scale=1.0, v2_queued_seconds=0.1, v2_running_seconds=3.0)
     jobs = _jobs_file(tmp_path, {"name": "h3", "model": "MiniMax-H3", "prompt": "A gull"})
     out_dir = tmp_path / "out"
-    first = spawn(*_batch(jobs, out_dir, emulator))
-    try:
-        assert first.stderr is not None
-        read_until(first.stderr, "h3: running task ")
-    finally:
-        first.kill()  # no goodbye: only the journal knows the task
-        first.communicate(timeout=30)
+    # No goodbye: only the journal knows the task
+    kill_after(spawn(*_batch(jobs, out_dir, emulator)), "h3: running task ")
     [submitted] = [r for r in _journal(out_dir) if r["state"] == "submitted"]
     # A deadline well under the receiver's quiet period: only a query at once meets it.
     again = run_process(*_batch(jobs, out_dir, emulator, "--json", "--timeout", "20"))
@@ -255,6 +251,32 @@ def test_a_v2_job_killed_mid_render_is_collected_by_the_next_run(
     assert (result["status"], result["task_id"]) == ("Success", submitted["task_id"])
     assert len(_v2_creates(emulator)) == 1
     assert_playable_mp4(out_dir / "h3.mp4")
+
+
+def test_a_v2_job_killed_on_the_embedded_emulator_is_collected_by_later_runs(
+    tmp_path: Path,
+) -> None:
+    # No --base-url: every run starts its own embedded emulator on the per-user state
+    # file (XDG_CACHE_HOME is this test's), which is all that knows the task.
+    jobs = _jobs_file(tmp_path, {"name": "h3", "model": "MiniMax-H3", "prompt": "A gull"})
+    out_dir = tmp_path / "out"
+    argv = ["batch", str(jobs), "--out-dir", str(out_dir)]
+    # No goodbye: the task lives on in the emulator's saved state
+    kill_after(spawn(*argv), "h3: running task ")
+    [submitted] = [r for r in _journal(out_dir) if r["state"] == "submitted"]
+    task_id = submitted["task_id"]
+    again = run_process(*argv, "--json")
+    assert again.returncode == 0, again.stderr
+    [result] = json_lines(again.stdout)
+    assert (result["status"], result["task_id"]) == ("Success", task_id)
+    assert_playable_mp4(out_dir / "h3.mp4")
+    # Yet other runs, other emulators: the task and its video are still there.
+    status = run_process("status", task_id, "--v2", "--json")
+    assert status.returncode == 0, status.stderr
+    assert json.loads(status.stdout)["status"] == "Success"
+    waited = run_process("wait", task_id, "--v2", "--out", str(tmp_path / "again.mp4"))
+    assert waited.returncode == 0, waited.stderr
+    assert (tmp_path / "again.mp4").read_bytes() == (out_dir / "h3.mp4").read_bytes()
 
 
 def test_a_v2_task_past_the_7_day_window_is_reported_not_queried(

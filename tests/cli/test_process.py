@@ -16,6 +16,7 @@ from tests.cli._helpers import (
     child_env,
     interrupt_after,
     json_lines,
+    kill_after,
     read_until,
     run_cli,
     run_process,
@@ -192,13 +193,8 @@ def test_a_batch_killed_mid_render_resumes_on_the_embedded_emulator(tmp_path: Pa
     jobs = tmp_path / "jobs.jsonl"
     jobs.write_text(json.dumps({"name": "slow", "prompt": "p", "duration": 10}) + "\n")
     argv = ["batch", str(jobs), "--out-dir", str(tmp_path / "out"), "--json"]
-    first = spawn(*argv)
-    try:
-        assert first.stderr is not None
-        read_until(first.stderr, "slow: running task ")
-    finally:
-        first.kill()  # no goodbye: the task lives on in the emulator's saved state
-        first.communicate(timeout=30)
+    # No goodbye: the task lives on in the emulator's saved state
+    kill_after(spawn(*argv), "slow: running task ")
     [intent] = [r for r in _journal(tmp_path / "out") if r["state"] == "submitted"]
     again = run_process(*argv)
     assert again.returncode == 0, again.stderr
@@ -214,13 +210,7 @@ def test_a_resumed_task_is_queried_at_once_not_after_the_quiet_period(
     emulator = emulator_factory(time_scale=1.0, processing_seconds=3.0)
     jobs = _jobs(tmp_path, 1)
     argv = ["batch", str(jobs), "--out-dir", str(tmp_path / "out"), *emulator.args()]
-    first = spawn(*argv)
-    try:
-        assert first.stderr is not None
-        read_until(first.stderr, "job0: running task ")
-    finally:
-        first.kill()
-        first.communicate(timeout=30)
+    kill_after(spawn(*argv), "job0: running task ")
     # A deadline shorter than the quiet period: only an immediate query can meet it.
     again = run_process(*argv, "--timeout", "20", "--json")
     assert again.returncode == 0, again.stderr
