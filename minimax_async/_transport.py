@@ -66,7 +66,6 @@ _BODY = pydantic.TypeAdapter(dict[str, Any])
 M = TypeVar("M", bound=pydantic.BaseModel)
 
 _CONNECT_TIMEOUT = 10.0
-_CHUNK = 256 * 1024
 USER_AGENT = f"minimax-async/{__version__}"
 JSON = "application/json"
 # aiohttp raises asyncio.TimeoutError, which is the builtin only from Python 3.11 on.
@@ -480,7 +479,10 @@ class ByteStream:
 
     async def chunks(self) -> AsyncIterator[bytes]:
         """Yield the body; a broken or stalled connection raises a TransportError."""
-        iterator = self._response.content.iter_chunked(_CHUNK).__aiter__()
+        # Whatever the socket delivered, as it arrived: re-slicing it into fixed-size
+        # chunks copied every byte once more (about 0.9x curl's rate instead of 1.0x).
+        # The writer batches to 1 MiB anyway, and aiohttp's flow control bounds a chunk.
+        iterator = self._response.content.iter_any().__aiter__()
         while True:
             try:
                 chunk = await iterator.__anext__()
