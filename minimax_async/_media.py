@@ -19,8 +19,6 @@ import struct
 from dataclasses import dataclass
 from typing import Any, BinaryIO, Literal
 
-import imagesize
-
 from minimax_async._bmff import MAX_INDEX, Box, boxes, read_top_level, times, tkhd_size
 from minimax_async._exceptions import InvalidInputError, MissingDependencyError
 from minimax_async._images import sniff_format
@@ -119,6 +117,8 @@ def _probe_image(file: BinaryIO, fmt: str, size: int) -> MediaInfo:
     if fmt == "heif":
         width, height = _heif_size(file)
     else:
+        import imagesize  # here, as in _images: it pulls in xml.etree for SVG support
+
         file.seek(0)
         width, height = imagesize.get(file, exif_rotation=False)
     if width <= 0 or height <= 0:
