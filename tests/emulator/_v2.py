@@ -17,8 +17,8 @@ from typing import Any
 
 import aiohttp
 
-from minimax_async.emulator._boxes import Box, find_box, iter_boxes
 from minimax_async.emulator._media import v2_asset
+from tests.mp4_tracks import inside, tracks
 
 __all__ = (
     "V2",
@@ -165,20 +165,13 @@ def mp4(
 ) -> bytes:
     """A shipped V2 asset, with its video track's header fields changed as asked."""
     data = bytearray(v2_asset(resolution, ratio).read_bytes())
-    moov = find_box(bytes(data), 0, len(data), b"moov")
-    assert moov is not None
-    for trak in iter_boxes(bytes(data), moov.body, moov.end):
-        if trak.kind != b"trak":
-            continue
-        mdia = _path(data, trak, b"mdia")
-        hdlr = _path(data, mdia, b"hdlr")
-        handler = bytes(data[hdlr.body + 8 : hdlr.body + 12])
-        if handler == b"soun":
+    for track in tracks(data):
+        if track.handler == b"soun":
             if not audio:
-                data[hdlr.body + 8 : hdlr.body + 12] = b"text"
+                data[track.hdlr.body + 8 : track.hdlr.body + 12] = b"text"
             continue
-        mdhd = _path(data, mdia, b"mdhd")
-        stts = _path(data, _path(data, _path(data, mdia, b"minf"), b"stbl"), b"stts")
+        mdhd = inside(data, track.mdia, b"mdhd")
+        stts = inside(data, track.stbl, b"stts")
         (timescale,) = struct.unpack(">I", data[mdhd.body + 12 : mdhd.body + 16])
         delta = struct.unpack(">I", data[stts.body + 12 : stts.body + 16])[0]
         if frames is not None:
@@ -187,15 +180,9 @@ def mp4(
         if seconds is not None:
             data[mdhd.body + 16 : mdhd.body + 20] = struct.pack(">I", round(seconds * timescale))
         if size is not None:
-            tkhd = _path(data, trak, b"tkhd")
+            tkhd = inside(data, track.trak, b"tkhd")
             data[tkhd.end - 8 : tkhd.end] = struct.pack(">II", size[0] << 16, size[1] << 16)
         if codec is not None:
-            stsd = _path(data, _path(data, _path(data, mdia, b"minf"), b"stbl"), b"stsd")
+            stsd = inside(data, track.stbl, b"stsd")
             data[stsd.body + 12 : stsd.body + 16] = codec
     return bytes(data)
-
-
-def _path(data: bytearray, parent: Box, kind: bytes) -> Box:
-    found = find_box(bytes(data), parent.body, parent.end, kind)
-    assert found is not None, kind
-    return found

@@ -7,7 +7,7 @@ from __future__ import annotations
 import struct
 from pathlib import Path
 
-from minimax_async.emulator._boxes import Box, find_box, iter_boxes
+from tests.mp4_tracks import inside, tracks
 
 V2_DATA = Path(__file__).parent.parent / "data" / "v2"
 #: H.264 + AAC, 384x256, 3 s at 24 fps.
@@ -78,35 +78,21 @@ def mp4_variant(
     ``video_codec`` / ``audio_codec``: the first ``stsd`` entry's four-byte type.
     """
     data = bytearray(source.read_bytes())
-    moov = find_box(bytes(data), 0, len(data), b"moov")
-    assert moov is not None
-    for trak in iter_boxes(bytes(data), moov.body, moov.end):
-        if trak.kind != b"trak":
-            continue
-        mdia = _inside(data, trak, b"mdia")
-        hdlr = _inside(data, mdia, b"hdlr")
-        stbl = _inside(data, _inside(data, mdia, b"minf"), b"stbl")
-        stsd = _inside(data, stbl, b"stsd")
-        handler = bytes(data[hdlr.body + 8 : hdlr.body + 12])
-        if handler == b"soun" and audio_codec is not None:
+    for track in tracks(data):
+        stsd = inside(data, track.stbl, b"stsd")
+        if track.handler == b"soun" and audio_codec is not None:
             data[stsd.body + 12 : stsd.body + 16] = audio_codec
-        if handler != b"vide":
+        if track.handler != b"vide":
             continue
         if video_codec is not None:
             data[stsd.body + 12 : stsd.body + 16] = video_codec
         if fps is not None:
-            mdhd = _inside(data, mdia, b"mdhd")
+            mdhd = inside(data, track.mdia, b"mdhd")
             assert data[mdhd.body] == 0, "a version 0 mdhd"
             timescale, ticks = struct.unpack_from(">II", data, mdhd.body + 12)
-            stts = _inside(data, stbl, b"stts")
+            stts = inside(data, track.stbl, b"stts")
             assert struct.unpack_from(">I", data, stts.body + 4) == (1,), "one stts entry"
             frames = round(ticks / timescale * fps)
             struct.pack_into(">II", data, mdhd.body + 12, round(fps * 1000), frames * 1000)
             struct.pack_into(">II", data, stts.body + 8, frames, 1000)
     return bytes(data)
-
-
-def _inside(data: bytearray, parent: Box, kind: bytes) -> Box:
-    found = find_box(bytes(data), parent.body, parent.end, kind)
-    assert found is not None, kind
-    return found
