@@ -31,6 +31,7 @@ from minimax_async._v2_rules import (
     BODY_MAX_BYTES,
     MAX_BYTES,
     check_v2_media,
+    check_v2_size,
     check_v2_totals,
 )
 from minimax_async.models import ContentItem, V2UploadedFile
@@ -96,12 +97,8 @@ async def inspect_local(
         shown: object = os.fspath(value)
         with local_file_errors(field, shown, urls="an http(s), mm_file:// or data: URL"):
             size = (await anyio.Path(path).stat()).st_size
-            if kind is not None and size > MAX_BYTES[kind]:
-                raise InvalidInputError(
-                    field,
-                    shown,
-                    f"is {size} bytes; {kind} files may be at most {MAX_BYTES[kind] // 2**20} MB",
-                )
+            if kind is not None:
+                check_v2_size(kind, size, field=field, shown=shown)
             info = await anyio.to_thread.run_sync(_probe_path, path, size, field, shown)
         _check(info, kind, field, shown, base)
         return LocalMedia(field, info, path=path)

@@ -32,6 +32,7 @@ __all__ = (
     "check_v2_inputs",
     "check_v2_media",
     "check_v2_params",
+    "check_v2_size",
     "check_v2_totals",
     "is_v2_model",
 )
@@ -209,6 +210,15 @@ def check_v2_inputs(
     return _ratio(ratio, frames=frames, text_only=not frames and not total)
 
 
+def check_v2_size(kind: MediaKind, size: int, *, field: str, shown: object) -> None:
+    """§3.4's per-file cap for ``kind``; checked from a path's size before it is read."""
+    limit = MAX_BYTES[kind]
+    if size > limit:
+        raise InvalidInputError(
+            field, shown, f"is {size} bytes; {kind} files may be at most {limit // 2**20} MB"
+        )
+
+
 def check_v2_media(
     info: MediaInfo, *, kind: MediaKind, field: str, shown: object, base: bool = False
 ) -> None:
@@ -221,11 +231,7 @@ def check_v2_media(
         raise InvalidInputError(
             field, shown, f"is {info.kind} ({info.format}); this field takes {_FORMAT_NAMES[kind]}"
         )
-    limit = MAX_BYTES[kind]
-    if info.size > limit:
-        raise InvalidInputError(
-            field, shown, f"is {info.size} bytes; {kind} files may be at most {limit // 2**20} MB"
-        )
+    check_v2_size(kind, info.size, field=field, shown=shown)
     if info.width is not None and info.height is not None:
         _check_picture(info.width, info.height, field=field, shown=shown)
     if kind == "video":
