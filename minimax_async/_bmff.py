@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import io
 import struct
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import BinaryIO, NamedTuple
 
 __all__ = ("MAX_INDEX", "Box", "boxes", "read_top_level", "times", "tkhd_size", "top_level")
@@ -72,9 +72,14 @@ def top_level(file: BinaryIO) -> Iterator[tuple[bytes, int, int]]:
         offset += size
 
 
-def read_top_level(file: BinaryIO, kind: bytes) -> bytes | None:
-    """The whole first top-level ``kind`` box; None if absent or over :data:`MAX_INDEX`."""
-    for found, offset, size in top_level(file):
+def read_top_level(
+    file: BinaryIO, kind: bytes, index: Iterable[tuple[bytes, int, int]] | None = None
+) -> bytes | None:
+    """The whole first top-level ``kind`` box; None if absent or over :data:`MAX_INDEX`.
+
+    ``index``: the file's :func:`top_level` entries, when the caller has walked them.
+    """
+    for found, offset, size in top_level(file) if index is None else index:
         if found == kind:
             if size > MAX_INDEX:
                 return None

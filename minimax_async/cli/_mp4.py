@@ -33,8 +33,9 @@ def read_mp4_info(path: Path) -> Mp4Info:
     seconds: float | None = None
     size: tuple[int, int] | None = None
     with path.open("rb") as file:
-        kinds = tuple(kind.decode("latin-1") for kind, _, _ in top_level(file))
-        moov = read_top_level(file, b"moov")
+        index = list(top_level(file))
+        moov = read_top_level(file, b"moov", index)
+    kinds = tuple(kind.decode("latin-1") for kind, _, _ in index)
     if moov is not None:
         try:
             for box in boxes(moov, 8, len(moov)):
